@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the sched_ext example schedulers.  "make help" lists the targets.
+#
+# Placed at tools/sched_ext of a kernel tree, this builds libbpf and bpftool
+# from the tree and reads the BTF of the tree's own vmlinux.  Anywhere else it
+# takes them from KSRC (by default Debian's linux-source-6.12, unpacked into
+# the cache) and reads the BTF of the project's test kernel.
+
+SRC := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/scx-examples
+
+ifneq ($(and $(wildcard $(SRC)/../../kernel/sched/ext.c),$(wildcard $(SRC)/../lib/bpf/libbpf.c)),)
+IN_TREE := 1
+KSRC := $(abspath $(SRC)/../..)
+VMLINUX_BTF ?= $(firstword $(wildcard $(if $(O),$(O)/vmlinux) \
+		$(if $(KBUILD_OUTPUT),$(KBUILD_OUTPUT)/vmlinux) \
+		$(KSRC)/vmlinux /sys/kernel/btf/vmlinux))
+else
+KSRC ?= $(CACHE)/linux-source-6.12
+VMLINUX_BTF ?= $(CACHE)/kernel/vmlinux
+ifneq ($(KSRC),$(CACHE)/linux-source-6.12)
+ifeq ($(wildcard $(KSRC)/kernel/sched/ext.c),)
+$(error KSRC=$(KSRC) is not a kernel source tree with sched_ext; point it at one, or leave it unset for Debian's linux-source-6.12)
+endif
+endif
+endif
+
+OUT := $(if $(O),$(abspath $(O))/build,$(SRC)/build)
+OBJ := $(OUT)/obj
+BIN := $(OUT)/bin
+
+# Quiet kbuild-style output; V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-9s %s\n' $(1) $(notdir $(2));
+endif
+
+# Our command-line variables (O=, V=, ...) mean other things to the kernel's
+# tools Makefiles; pass them nothing but what is spelled out.
+MAKEOVERRIDES :=
+SUBMAKE_QUIET := $(if $(filter 1,$(V)),,>/dev/null)
+
+# LLVM=-19 picks clang-19, LLVM=1 plain clang; otherwise prefer clang-19,
+# because the BPF features the schedulers use need clang 17 or later.
+ifneq ($(LLVM),)
+LLVM_PREFIX := $(if $(filter %/,$(LLVM)),$(LLVM))
+LLVM_SUFFIX := $(if $(filter -%,$(LLVM)),$(LLVM))
+CLANG ?= $(LLVM_PREFIX)clang$(LLVM_SUFFIX)
+else
+CLANG ?= $(if $(shell command -v clang-19),clang-19,clang)
+endif
+ifeq ($(origin CC),default)
+CC := cc
+endif
+
+LIBBPF_SRC := $(KSRC)/tools/lib/bpf
+BPFTOOL_SRC := $(KSRC)/tools/bpf/bpftool
+LIBBPF_A := $(OBJ)/libbpf/libbpf.a
+LIBBPF_HDRS := $(OBJ)/include/bpf/libbpf.h
+BPFTOOL := $(OBJ)/bpftool/bpftool
+VMLINUX_H := $(OBJ)/include/vmlinux.h
+
+SCHEDS := $(patsubst $(SRC)/%.bpf.c,%,$(wildcard $(SRC)/scx_*.bpf.c))
+
+INCLUDES := -I$(OBJ) -I$(OBJ)/include -I$(SRC)/include \
+	    -I$(KSRC)/tools/include/uapi
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+	  -Wno-missing-field-initializers $(INCLUDES)
+LDLIBS := -lelf -lz -lpthread
+BPF_CFLAGS := -g -O2 -Wall -Wno-compare-distinct-pointer-types \
+	      -Wno-unused-function -Wno-address-of-packed-member \
+	      -target bpf -mcpu=v3 -mlittle-endian -D__TARGET_ARCH_x86 \
+	      $(INCLUDES)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.DEFAULT_GOAL := all
+.PHONY: all help clean install kernel vm vmrun test bench FORCE $(SCHEDS)
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(SCHEDS)
+
+$(SCHEDS): %: $(BIN)/%
+
+$(OBJ) $(BIN) $(OBJ)/libbpf $(OBJ)/bpftool $(OBJ)/include:
+	$(Q)mkdir -p $@
+
+# The Debian kernel source, unpacked on first use (out-of-tree mode only).
+$(CACHE)/linux-source-6.12/kernel/sched/ext.c:
+	$(Q)$(SRC)/vm/ksrc.sh >/dev/null
+
+$(LIBBPF_SRC)/libbpf.c $(BPFTOOL_SRC)/main.c: | $(KSRC)/kernel/sched/ext.c
+
+$(LIBBPF_A) $(LIBBPF_HDRS) &: | $(LIBBPF_SRC)/libbpf.c $(OBJ)/libbpf $(OBJ)/include
+	$(call msg,LIBBPF,$(LIBBPF_A))
+	$(Q)$(MAKE) -C $(LIBBPF_SRC) OUTPUT=$(OBJ)/libbpf/ DESTDIR=$(OBJ) \
+		prefix= V=$(V) $(LIBBPF_A) install_headers $(SUBMAKE_QUIET)
+
+$(BPFTOOL): | $(BPFTOOL_SRC)/main.c $(OBJ)/bpftool
+	$(call msg,BPFTOOL,$@)
+	$(Q)$(MAKE) -C $(BPFTOOL_SRC) OUTPUT=$(OBJ)/bpftool/ CLANG=$(CLANG) \
+		V=$(V) $(SUBMAKE_QUIET)
+
+# The test kernel, built from KSRC and cached.  build-kernel.sh returns at
+# once when the cache holds a kernel for this source and config fragment.
+$(CACHE)/kernel/vmlinux: FORCE
+	$(Q)env -u MAKEFLAGS -u MFLAGS $(SRC)/vm/build-kernel.sh >/dev/null
+
+kernel:
+	$(Q)env -u MAKEFLAGS -u MFLAGS $(SRC)/vm/build-kernel.sh
+
+FORCE:
+
+$(VMLINUX_H): $(VMLINUX_BTF) | $(BPFTOOL) $(OBJ)/include
+	$(Q)test -n "$(VMLINUX_BTF)" || { echo "no vmlinux found in O=, KBUILD_OUTPUT or the tree, and no /sys/kernel/btf/vmlinux: build the kernel, or set VMLINUX_BTF=<vmlinux>" >&2; exit 1; }
+	@echo "  BTF       $(VMLINUX_BTF)"
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
+	$(Q)grep -q '^struct sched_ext_ops {' $@.tmp || { rm -f $@.tmp; \
+		echo "$(VMLINUX_BTF) has no struct sched_ext_ops: run 'make kernel' to build the test kernel, or set VMLINUX_BTF=<vmlinux of a CONFIG_SCHED_CLASS_EXT=y kernel>" >&2; \
+		exit 1; }
+	$(Q)mv $@.tmp $@
+
+$(OBJ)/%.bpf.o: $(SRC)/%.bpf.c $(VMLINUX_H) $(LIBBPF_HDRS) | $(OBJ)
+	$(call msg,CLANG-BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OBJ)/%.bpf.skel.h: $(OBJ)/%.bpf.o | $(BPFTOOL)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen object $(OBJ)/$*.bpf.linked.o $<
+	$(Q)$(BPFTOOL) gen skeleton $(OBJ)/$*.bpf.linked.o name $* > $@
+
+$(OBJ)/%.o: $(SRC)/%.c $(OBJ)/%.bpf.skel.h $(LIBBPF_HDRS) | $(OBJ)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BIN)/%: $(OBJ)/%.o $(LIBBPF_A) | $(BIN)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(wildcard $(OBJ)/*.d)
+
+install: all
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
+	$(Q)install -m 755 $(addprefix $(BIN)/,$(SCHEDS)) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	$(Q)rm -rf $(OUT)
+
+# The VM and tests live outside what a kernel tree gets (see sync-to-kernel.sh).
+VM_ARGS ?=
+SCHED ?= scx_simple
+ARGS ?=
+DURATION ?= 20
+
+vm: export SCX_VM_SHELL_CMD = $(CMD)
+vm: all
+	$(Q)$(SRC)/vm/run.sh $(VM_ARGS) -e "$$SCX_VM_SHELL_CMD"
+
+vmrun: all
+	$(Q)$(SRC)/vm/run.sh $(VM_ARGS) -- $(SRC)/vm/load-test.sh \
+		-d $(DURATION) $(BIN)/$(SCHED) $(ARGS)
+
+test: all
+	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) $(SRC)/tests/run.sh
+
+help:
+	@echo 'Build the sched_ext example schedulers.'
+	@echo ''
+	@echo 'Targets:'
+	@echo '  all (default)  build every scheduler into $$(O)/build/bin'
+	@echo '  $(SCHEDS)'
+	@echo '                 build one scheduler'
+	@echo '  install        install the schedulers into $$(DESTDIR)$$(PREFIX)/bin'
+	@echo '  clean          remove the build directory'
+	@echo '  kernel         build the sched_ext test kernel (cached)'
+	@echo '  vm CMD=...     run a command in the test VM'
+	@echo '  vmrun          run SCHED (scx_simple) with ARGS under load in the VM'
+	@echo '  test           host tests, then scheduler and selftests in the VM'
+	@echo ''
+	@echo 'Variables:'
+	@echo '  O=dir          build in dir/build instead of ./build'
+	@echo '  V=1            show the commands'
+	@echo '  KSRC=dir       kernel source for libbpf, bpftool and the test kernel'
+	@echo '  VMLINUX_BTF=f  BTF to generate vmlinux.h from'
+	@echo '  CLANG=, LLVM=-19, LLVM=1'
+	@echo '                 the clang to compile BPF with'
+	@echo '  VM_ARGS=...    options for vm/run.sh (see vm/run.sh -h)'
+	@echo '  SCHED=, ARGS=, DURATION=20'
+	@echo '                 what vmrun runs, and for how many seconds'

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every sched_ext BPF scheduler includes: the kernel's types from
+ * vmlinux.h, libbpf's BPF helpers, declarations of the scx_bpf_* kfuncs
+ * (as of Linux 6.12), and small helpers for writing struct_ops programs.
+ *
+ * The kfuncs renamed after 6.12 (scx_bpf_dispatch became scx_bpf_dsq_insert
+ * and so on) are not declared here but in compat.bpf.h, which gives both
+ * names and picks whichever the running kernel has when the program loads.
+ */
+#ifndef __SCX_COMMON_BPF_H
+#define __SCX_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "user_exit_info.h"
+
+/* vmlinux.h carries no macros; these are the errno values schedulers use. */
+#ifndef EPERM
+#define EPERM		1
+#define ENOENT		2
+#define ESRCH		3
+#define EINTR		4
+#define E2BIG		7
+#define ENOMEM		12
+#define EBUSY		16
+#define EEXIST		17
+#define EINVAL		22
+#define ENOSPC		28
+#define ERANGE		34
+#define EOPNOTSUPP	95
+#endif
+
+#define PF_KTHREAD		0x00200000	/* task is a kernel thread */
+#define PF_WQ_WORKER		0x00000020	/* task is a workqueue worker */
+#define PF_IDLE			0x00000002
+#define PF_EXITING		0x00000004
+
+#ifndef NSEC_PER_USEC
+#define NSEC_PER_USEC		1000ULL
+#define NSEC_PER_MSEC		(1000ULL * NSEC_PER_USEC)
+#define NSEC_PER_SEC		(1000ULL * NSEC_PER_MSEC)
+#endif
+
+/* sched_ext's core kfuncs, in the order of kernel/sched/ext.c (6.12). */
+s32 scx_bpf_select_cpu_dfl(struct task_struct *p, s32 prev_cpu, u64 wake_flags,
+			   bool *is_idle) __ksym;
+u32 scx_bpf_dispatch_nr_slots(void) __ksym;
+void scx_bpf_dispatch_cancel(void) __ksym;
+u32 scx_bpf_reenqueue_local(void) __ksym;
+s32 scx_bpf_create_dsq(u64 dsq_id, s32 node) __ksym;
+void scx_bpf_kick_cpu(s32 cpu, u64 flags) __ksym;
+s32 scx_bpf_dsq_nr_queued(u64 dsq_id) __ksym;
+void scx_bpf_destroy_dsq(u64 dsq_id) __ksym;
+int bpf_iter_scx_dsq_new(struct bpf_iter_scx_dsq *it, u64 dsq_id,
+			 u64 flags) __ksym;
+struct task_struct *bpf_iter_scx_dsq_next(struct bpf_iter_scx_dsq *it) __ksym;
+void bpf_iter_scx_dsq_destroy(struct bpf_iter_scx_dsq *it) __ksym;
+void scx_bpf_exit_bstr(s64 exit_code, char *fmt, unsigned long long *data,
+		       u32 data__sz) __ksym;
+void scx_bpf_error_bstr(char *fmt, unsigned long long *data,
+			u32 data__sz) __ksym;
+void scx_bpf_dump_bstr(char *fmt, unsigned long long *data,
+		       u32 data__sz) __ksym;
+u32 scx_bpf_cpuperf_cap(s32 cpu) __ksym;
+u32 scx_bpf_cpuperf_cur(s32 cpu) __ksym;
+void scx_bpf_cpuperf_set(s32 cpu, u32 perf) __ksym;
+u32 scx_bpf_nr_cpu_ids(void) __ksym;
+const struct cpumask *scx_bpf_get_possible_cpumask(void) __ksym;
+const struct cpumask *scx_bpf_get_online_cpumask(void) __ksym;
+void scx_bpf_put_cpumask(const struct cpumask *cpumask) __ksym;
+const struct cpumask *scx_bpf_get_idle_cpumask(void) __ksym;
+const struct cpumask *scx_bpf_get_idle_smtmask(void) __ksym;
+void scx_bpf_put_idle_cpumask(const struct cpumask *cpumask) __ksym;
+bool scx_bpf_test_and_clear_cpu_idle(s32 cpu) __ksym;
+s32 scx_bpf_pick_idle_cpu(const struct cpumask *cpus_allowed, u64 flags) __ksym;
+s32 scx_bpf_pick_any_cpu(const struct cpumask *cpus_allowed, u64 flags) __ksym;
+bool scx_bpf_task_running(const struct task_struct *p) __ksym;
+s32 scx_bpf_task_cpu(const struct task_struct *p) __ksym;
+struct rq *scx_bpf_cpu_rq(s32 cpu) __ksym;
+struct cgroup *scx_bpf_task_cgroup(struct task_struct *p) __ksym;
+
+/*
+ * printf-style wrappers around the *_bstr kfuncs.  The format lives in a
+ * static buffer and the arguments are widened into an array of u64, which is
+ * the form the kernel's bstr printing expects.
+ */
+#define __SCX_BSTR_ARGS(__fmt, __args...)					\
+	static char ___scx_fmt[] = __fmt;					\
+	unsigned long long ___scx_data[___bpf_narg(__args)];			\
+										\
+	_Pragma("GCC diagnostic push")						\
+	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")			\
+	___bpf_fill(___scx_data, ##__args);					\
+	_Pragma("GCC diagnostic pop")
+
+/* Disable the scheduler with SCX_EXIT_ERROR_BPF and a formatted message. */
+#define scx_bpf_error(__fmt, __args...)						\
+({										\
+	__SCX_BSTR_ARGS(__fmt, ##__args)					\
+	scx_bpf_error_bstr(___scx_fmt, ___scx_data, sizeof(___scx_data));	\
+})
+
+/* Disable the scheduler gracefully (SCX_EXIT_UNREG_BPF) with an exit code. */
+#define scx_bpf_exit(__code, __fmt, __args...)					\
+({										\
+	__SCX_BSTR_ARGS(__fmt, ##__args)					\
+	scx_bpf_exit_bstr((__code), ___scx_fmt, ___scx_data,			\
+			  sizeof(___scx_data));					\
+})
+
+/* Append a formatted line to the debug dump; valid in ops.dump*() only. */
+#define scx_bpf_dump(__fmt, __args...)						\
+({										\
+	__SCX_BSTR_ARGS(__fmt, ##__args)					\
+	scx_bpf_dump_bstr(___scx_fmt, ___scx_data, sizeof(___scx_data));	\
+})
+
+/*
+ * Define the scheduler: a struct sched_ext_ops in the section that makes
+ * libbpf create a struct_ops map attachable as a link.
+ */
+#define SCX_OPS_DEFINE(__name, ...)						\
+	SEC(".struct_ops.link")							\
+	struct sched_ext_ops __name = {						\
+		__VA_ARGS__,							\
+	}
+
+/* Define a struct_ops callback with typed arguments. */
+#define BPF_STRUCT_OPS(__name, __args...)					\
+	SEC("struct_ops/"#__name) BPF_PROG(__name, ##__args)
+
+#define BPF_STRUCT_OPS_SLEEPABLE(__name, __args...)				\
+	SEC("struct_ops.s/"#__name) BPF_PROG(__name, ##__args)
+
+/*
+ * A global array in a data section of its own.  User space resizes it with
+ * RESIZE_ARRAY() before load, e.g. to hold one entry per possible CPU.
+ */
+#define RESIZABLE_ARRAY(__elfsec, __arr)	__arr[1] SEC("."#__elfsec"."#__arr)
+
+/*
+ * Bounds-checked pointer to an element of a resizable array.  The verifier
+ * cannot know the array's final size, so index it through a pointer that it
+ * checks against the map value size at run time instead.
+ */
+#define ARRAY_ELEM_PTR(__arr, __i, __n)						\
+({										\
+	typeof(&(__arr)[0]) __ptr = NULL;					\
+	u64 __idx = (__i);							\
+										\
+	if (__idx < (u64)(__n))							\
+		__ptr = (typeof(&(__arr)[0]))((char *)(__arr) +			\
+					       __idx * sizeof((__arr)[0]));	\
+	__ptr;									\
+})
+
+/* Pointer to a member reached by a variable index, or NULL if out of range. */
+#define MEMBER_VPTR(__base, __member)						\
+({										\
+	typeof(&(__base)__member) __vptr = &(__base)__member;			\
+	u64 __off = (char *)__vptr - (char *)&(__base);				\
+										\
+	(__off + sizeof(*__vptr) <= sizeof(__base)) ? __vptr : NULL;		\
+})
+
+/* Tie a BPF-side struct field to the type held by a graph root. */
+#define __contains(__name, __node)						\
+	__attribute__((btf_decl_tag("contains:" #__name ":" #__node)))
+#define private(__name)	SEC(".data." #__name) __hidden __attribute__((aligned(8)))
+
+#define likely(__x)	__builtin_expect(!!(__x), 1)
+#define unlikely(__x)	__builtin_expect(!!(__x), 0)
+
+#ifndef READ_ONCE
+#define READ_ONCE(__x)		(*(volatile typeof(__x) *)&(__x))
+#define WRITE_ONCE(__x, __v)	(*(volatile typeof(__x) *)&(__x) = (__v))
+#endif
+
+#define min(__a, __b)	((__a) < (__b) ? (__a) : (__b))
+#define max(__a, __b)	((__a) > (__b) ? (__a) : (__b))
+
+/* Compare vtimes and jiffies-like counters that may wrap. */
+static inline bool time_before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+static inline bool vtime_before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+/* Trusted cpumask for kfuncs that take a plain struct cpumask. */
+static inline const struct cpumask *cast_mask(struct bpf_cpumask *mask)
+{
+	return (const struct cpumask *)mask;
+}
+
+/* BPF core kfuncs the examples use: tasks, cgroups, RCU, cpumasks, graphs. */
+struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
+struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
+void bpf_task_release(struct task_struct *p) __ksym;
+struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp) __ksym;
+struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level) __ksym;
+struct cgroup *bpf_cgroup_from_id(u64 cgid) __ksym;
+void bpf_cgroup_release(struct cgroup *cgrp) __ksym;
+void bpf_rcu_read_lock(void) __ksym;
+void bpf_rcu_read_unlock(void) __ksym;
+
+struct bpf_cpumask *bpf_cpumask_create(void) __ksym;
+struct bpf_cpumask *bpf_cpumask_acquire(struct bpf_cpumask *mask) __ksym;
+void bpf_cpumask_release(struct bpf_cpumask *mask) __ksym;
+u32 bpf_cpumask_first(const struct cpumask *mask) __ksym;
+u32 bpf_cpumask_first_zero(const struct cpumask *mask) __ksym;
+void bpf_cpumask_set_cpu(u32 cpu, struct bpf_cpumask *mask) __ksym;
+void bpf_cpumask_clear_cpu(u32 cpu, struct bpf_cpumask *mask) __ksym;
+bool bpf_cpumask_test_cpu(u32 cpu, const struct cpumask *mask) __ksym;
+bool bpf_cpumask_test_and_set_cpu(u32 cpu, struct bpf_cpumask *mask) __ksym;
+bool bpf_cpumask_test_and_clear_cpu(u32 cpu, struct bpf_cpumask *mask) __ksym;
+void bpf_cpumask_setall(struct bpf_cpumask *mask) __ksym;
+void bpf_cpumask_clear(struct bpf_cpumask *mask) __ksym;
+bool bpf_cpumask_and(struct bpf_cpumask *dst, const struct cpumask *src1,
+		     const struct cpumask *src2) __ksym;
+void bpf_cpumask_or(struct bpf_cpumask *dst, const struct cpumask *src1,
+		    const struct cpumask *src2) __ksym;
+bool bpf_cpumask_equal(const struct cpumask *src1,
+		       const struct cpumask *src2) __ksym;
+bool bpf_cpumask_intersects(const struct cpumask *src1,
+			    const struct cpumask *src2) __ksym;
+bool bpf_cpumask_subset(const struct cpumask *src1,
+			const struct cpumask *src2) __ksym;
+bool bpf_cpumask_empty(const struct cpumask *mask) __ksym;
+bool bpf_cpumask_full(const struct cpumask *mask) __ksym;
+void bpf_cpumask_copy(struct bpf_cpumask *dst, const struct cpumask *src) __ksym;
+u32 bpf_cpumask_any_distribute(const struct cpumask *mask) __ksym;
+u32 bpf_cpumask_any_and_distribute(const struct cpumask *src1,
+				   const struct cpumask *src2) __ksym;
+u32 bpf_cpumask_weight(const struct cpumask *mask) __ksym;
+
+void *bpf_obj_new_impl(u64 local_type_id, void *meta) __ksym;
+void bpf_obj_drop_impl(void *kptr, void *meta) __ksym;
+int bpf_rbtree_add_impl(struct bpf_rb_root *root, struct bpf_rb_node *node,
+			bool (less)(struct bpf_rb_node *a,
+				    const struct bpf_rb_node *b),
+			void *meta, u64 off) __ksym;
+struct bpf_rb_node *bpf_rbtree_remove(struct bpf_rb_root *root,
+				      struct bpf_rb_node *node) __ksym;
+struct bpf_rb_node *bpf_rbtree_first(struct bpf_rb_root *root) __ksym;
+
+/* Allocate and free program-local objects that may sit in rbtrees. */
+#define bpf_obj_new(__type)							\
+	((__type *)bpf_obj_new_impl(bpf_core_type_id_local(__type), NULL))
+#define bpf_obj_drop(__kptr)	bpf_obj_drop_impl(__kptr, NULL)
+#define bpf_rbtree_add(__root, __node, __less)					\
+	bpf_rbtree_add_impl(__root, __node, __less, NULL, 0)
+
+#include "compat.bpf.h"
+
+#endif	/* __SCX_COMMON_BPF_H */

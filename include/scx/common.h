@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every sched_ext loader includes: libbpf, fixed-width types, the exit
+ * info reporting, the compat probes, and the checks that turn the common
+ * failures (not root, no sched_ext, another scheduler loaded, a bad option)
+ * into one clear line instead of a libbpf dump.
+ */
+#ifndef __SCX_COMMON_H
+#define __SCX_COMMON_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+
+/* The kernel's exit kinds and codes (enum scx_exit_kind, scx_exit_code). */
+enum scx_exit_kind {
+	SCX_EXIT_NONE		= 0,
+	SCX_EXIT_DONE		= 1,
+	SCX_EXIT_UNREG		= 64,
+	SCX_EXIT_UNREG_BPF	= 65,
+	SCX_EXIT_UNREG_KERN	= 66,
+	SCX_EXIT_SYSRQ		= 67,
+	SCX_EXIT_ERROR		= 1024,
+	SCX_EXIT_ERROR_BPF	= 1025,
+	SCX_EXIT_ERROR_STALL	= 1026,
+};
+
+#define SCX_ECODE_RSN_HOTPLUG	(1LLU << 32)
+#define SCX_ECODE_ACT_RESTART	(1LLU << 48)
+
+#define SCX_SYSFS		"/sys/kernel/sched_ext"
+
+extern char *program_invocation_short_name;
+
+/* Print "prog: message[: strerror]" and exit 1.  For conditions that end us. */
+#define SCX_BUG(__fmt, ...)							\
+do {										\
+	int __err = errno;							\
+										\
+	fprintf(stderr, "%s: " __fmt, program_invocation_short_name,		\
+		##__VA_ARGS__);							\
+	if (__err)								\
+		fprintf(stderr, ": %s", strerror(__err));			\
+	fputc('\n', stderr);							\
+	exit(1);								\
+} while (0)
+
+#define SCX_BUG_ON(__cond, __fmt, ...)						\
+do {										\
+	if (__cond)								\
+		SCX_BUG(__fmt, ##__VA_ARGS__);					\
+} while (0)
+
+/* Like SCX_BUG() without errno: for mistakes in what the user asked for. */
+#define SCX_DIE(__fmt, ...)							\
+do {										\
+	fprintf(stderr, "%s: " __fmt "\n", program_invocation_short_name,	\
+		##__VA_ARGS__);							\
+	exit(1);								\
+} while (0)
+
+/*
+ * Resize an array declared with RESIZABLE_ARRAY() to @__n elements and point
+ * the skeleton at its new initial value.  Call between open and load.
+ */
+#define RESIZE_ARRAY(__skel, __elfsec, __arr, __n)				\
+do {										\
+	size_t __sz;								\
+										\
+	if (bpf_map__set_value_size((__skel)->maps.__elfsec##_##__arr,		\
+				    sizeof((__skel)->__elfsec##_##__arr->__arr[0]) * (__n))) \
+		SCX_BUG("cannot resize " #__arr);				\
+	(__skel)->__elfsec##_##__arr =						\
+		bpf_map__initial_value((__skel)->maps.__elfsec##_##__arr, &__sz); \
+} while (0)
+
+/* Read a one-line sysfs file into @buf without its newline; false if absent. */
+static inline bool scx_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+/* SCX_SYSFS/state: "enabled", "disabled", "enabling", "disabling". */
+static inline bool scx_state_is(const char *want)
+{
+	char state[32];
+
+	return scx_read_line(SCX_SYSFS "/state", state, sizeof(state)) &&
+	       !strcmp(state, want);
+}
+
+/* Name of the BPF scheduler currently loaded, or "unknown". */
+static inline const char *scx_loaded_ops(char *buf, size_t len)
+{
+	if (!scx_read_line(SCX_SYSFS "/root/ops", buf, len) || !buf[0])
+		snprintf(buf, len, "unknown");
+	return buf;
+}
+
+static inline void scx_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Wait up to @timeout_ms for the previous scheduler to finish unloading.
+ * Unregistration completes in a kernel worker after our link is gone, so a
+ * restart that reattaches at once would find the slot still busy.
+ */
+static inline bool scx_wait_disabled(unsigned int timeout_ms)
+{
+	unsigned int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 10) {
+		if (scx_state_is("disabled"))
+			return true;
+		scx_sleep_ms(10);
+	}
+	return scx_state_is("disabled");
+}
+
+/*
+ * Check what a loader needs before it touches BPF at all, and explain a
+ * failure in one line: a kernel without sched_ext, no root, or a slot taken
+ * by another scheduler.
+ */
+static inline void scx_preflight(void)
+{
+	char ops[128];
+
+	if (access(SCX_SYSFS "/state", F_OK))
+		SCX_DIE("this kernel has no sched_ext (CONFIG_SCHED_CLASS_EXT=y is needed); "
+			"run it in the test VM with 'make vmrun'");
+	if (geteuid())
+		SCX_DIE("must be run as root");
+	if (!scx_state_is("disabled") && !scx_wait_disabled(1000))
+		SCX_DIE("another sched_ext scheduler (%s) is loaded; stop it first",
+			scx_loaded_ops(ops, sizeof(ops)));
+}
+
+/* libbpf speaks only with -v; otherwise our own one-line errors suffice. */
+static inline int scx_libbpf_print(enum libbpf_print_level level, const char *fmt,
+			    va_list args)
+{
+	return vfprintf(stderr, fmt, args);
+}
+
+static inline void scx_libbpf_verbose(bool verbose)
+{
+	libbpf_set_print(verbose ? scx_libbpf_print : NULL);
+}
+
+/*
+ * Sleep between two stats lines: @sec seconds, cut short by a signal that
+ * set *@stop or by the scheduler's exit (@uei_kind, the kind UEI_RECORD()
+ * fills in), so that an error exit is reported at once.
+ */
+static inline void scx_stats_sleep(unsigned int sec, volatile sig_atomic_t *stop,
+				   const int *uei_kind)
+{
+	unsigned int ms;
+
+	for (ms = 0; ms < sec * 1000; ms += 50) {
+		if (*stop || __atomic_load_n(uei_kind, __ATOMIC_ACQUIRE))
+			return;
+		scx_sleep_ms(50);
+	}
+}
+
+/* Parse the argument of option -@opt as an integer in [@min, @max]. */
+static inline long long scx_arg_ll(char opt, const char *arg, long long min,
+				   long long max)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(arg, &end, 0);
+	if (errno || end == arg || *end || v < min || v > max)
+		SCX_DIE("-%c wants a number from %lld to %lld, not '%s' (see -h)",
+			opt, min, max, arg);
+	return v;
+}
+
+#include "user_exit_info.h"
+#include "compat.h"
+
+#endif	/* __SCX_COMMON_H */

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * scx_simple: one shared run queue, ordered by weighted virtual time.
+ *
+ * The smallest scheduler that is still fair.  Every task that does not find
+ * an idle CPU on wakeup waits in one shared dispatch queue (DSQ); a CPU that
+ * runs out of work pulls the head of that queue into its local DSQ.  The
+ * queue is ordered by each task's virtual time, which advances by the time
+ * the task ran divided by its weight, so a nice -5 task gets about three
+ * times the CPU of a nice 0 one.  With -f the queue is plain FIFO instead.
+ *
+ * What it shows:
+ * - ops.select_cpu() with the kernel's default idle-CPU picker, and direct
+ *   dispatch to SCX_DSQ_LOCAL when that CPU is idle, skipping the queue;
+ * - a user DSQ made in ops.init(), because the built-in SCX_DSQ_GLOBAL is
+ *   FIFO only and cannot be ordered by vtime;
+ * - vtime bookkeeping in ops.running()/ops.stopping()/ops.enable();
+ * - per-CPU counters that the loader sums for its stats.
+ *
+ * Where it breaks down: one queue shared by all CPUs is a point of lock
+ * contention on big machines and knows nothing of caches or NUMA.  A task
+ * that slept a long time is only allowed to be one slice behind the current
+ * vtime, which keeps it from monopolising the CPU but also limits how much
+ * it is favoured after waking.  Good for small, uniform machines and as a
+ * starting point.
+ */
+#include <scx/common.bpf.h>
+
+char _license[] SEC("license") = "GPL";
+
+/* Our one shared queue; IDs below 2^63 are free for schedulers to use. */
+#define SHARED_DSQ	0
+
+const volatile bool fifo_sched;
+
+/* The vtime of the task that most recently started running. */
+static u64 vtime_now;
+
+UEI_DEFINE(uei);
+
+/* Counters: how tasks were queued.  Summed over CPUs by the loader. */
+enum simple_stat {
+	STAT_LOCAL,	/* dispatched straight to an idle CPU's local DSQ */
+	STAT_SHARED,	/* queued on the shared DSQ */
+	SIMPLE_NR_STATS,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(key_size, sizeof(u32));
+	__uint(value_size, sizeof(u64));
+	__uint(max_entries, SIMPLE_NR_STATS);
+} stats SEC(".maps");
+
+static void count(enum simple_stat idx)
+{
+	u32 key = idx;
+	u64 *cnt = bpf_map_lookup_elem(&stats, &key);
+
+	if (cnt)
+		(*cnt)++;
+}
+
+s32 BPF_STRUCT_OPS(simple_select_cpu, struct task_struct *p, s32 prev_cpu,
+		   u64 wake_flags)
+{
+	bool idle = false;
+	s32 cpu;
+
+	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &idle);
+	if (idle) {
+		/*
+		 * Nobody is waiting on an idle CPU, so ordering does not
+		 * matter: skip the shared queue, and ops.enqueue() with it.
+		 */
+		count(STAT_LOCAL);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SCX_SLICE_DFL, 0);
+	}
+	return cpu;
+}
+
+void BPF_STRUCT_OPS(simple_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	u64 vtime = p->scx.dsq_vtime;
+
+	count(STAT_SHARED);
+	if (fifo_sched) {
+		scx_bpf_dsq_insert(p, SHARED_DSQ, SCX_SLICE_DFL, enq_flags);
+		return;
+	}
+
+	/*
+	 * A task that slept does not keep the vtime it had when it went to
+	 * sleep: that would let it run unopposed until it caught up.  It may
+	 * be at most one slice ahead of everyone else.
+	 */
+	if (vtime_before(vtime, vtime_now - SCX_SLICE_DFL))
+		vtime = vtime_now - SCX_SLICE_DFL;
+
+	scx_bpf_dsq_insert_vtime(p, SHARED_DSQ, SCX_SLICE_DFL, vtime, enq_flags);
+}
+
+void BPF_STRUCT_OPS(simple_dispatch, s32 cpu, struct task_struct *prev)
+{
+	scx_bpf_dsq_move_to_local(SHARED_DSQ);
+}
+
+void BPF_STRUCT_OPS(simple_running, struct task_struct *p)
+{
+	if (fifo_sched)
+		return;
+	/*
+	 * The queue hands out tasks in vtime order, so the global clock only
+	 * moves forward; several CPUs racing here may lose an update, which
+	 * costs a little precision and nothing else.
+	 */
+	if (vtime_before(vtime_now, p->scx.dsq_vtime))
+		vtime_now = p->scx.dsq_vtime;
+}
+
+void BPF_STRUCT_OPS(simple_stopping, struct task_struct *p, bool runnable)
+{
+	u64 used;
+
+	if (fifo_sched)
+		return;
+	/*
+	 * Charge what was used of the slice, scaled by the inverse of the
+	 * weight (100 for nice 0).  p->scx.slice counts down as the task runs,
+	 * so the difference is the time it ran; a task that yielded keeps a
+	 * slice of 0 and is charged the full slice.
+	 */
+	used = SCX_SLICE_DFL - p->scx.slice;
+	p->scx.dsq_vtime += used * 100 / p->scx.weight;
+}
+
+void BPF_STRUCT_OPS(simple_enable, struct task_struct *p)
+{
+	/* Newcomers start level with whoever runs now. */
+	p->scx.dsq_vtime = vtime_now;
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(simple_init)
+{
+	return scx_bpf_create_dsq(SHARED_DSQ, -1);
+}
+
+void BPF_STRUCT_OPS(simple_exit, struct scx_exit_info *ei)
+{
+	UEI_RECORD(uei, ei);
+}
+
+SCX_OPS_DEFINE(simple_ops,
+	       .select_cpu	= (void *)simple_select_cpu,
+	       .enqueue		= (void *)simple_enqueue,
+	       .dispatch	= (void *)simple_dispatch,
+	       .running		= (void *)simple_running,
+	       .stopping	= (void *)simple_stopping,
+	       .enable		= (void *)simple_enable,
+	       .init		= (void *)simple_init,
+	       .exit		= (void *)simple_exit,
+	       .name		= "simple");

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test harness shared by the host phase (tests/run.sh) and the VM phase
+# (tests/vm-phase.sh).  A test is a script that exits 0 to pass, 4 to skip
+# (kselftest's code; its last line says why) and anything else to fail.
+# Results are printed KTAP style, the test's own output as "# " comments.
+
+t_num=0
+t_pass=0
+t_fail=0
+t_skip=0
+
+# run_test NAME SECONDS COMMAND...
+run_test() {
+	local name=$1 limit=$2 out rc why
+	shift 2
+
+	t_num=$((t_num + 1))
+	out=$(mktemp)
+	timeout -k 5 "$limit" "$@" </dev/null 2>&1 | tee "$out" | sed 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	case $rc in
+	0)
+		echo "ok $t_num $name"
+		t_pass=$((t_pass + 1))
+		;;
+	4)
+		why=$(tail -n 1 "$out")
+		echo "ok $t_num $name # SKIP ${why:-no reason given}"
+		t_skip=$((t_skip + 1))
+		;;
+	124 | 137)
+		echo "not ok $t_num $name # timed out after $limit s"
+		t_fail=$((t_fail + 1))
+		;;
+	*)
+		echo "not ok $t_num $name # exit status $rc"
+		t_fail=$((t_fail + 1))
+		;;
+	esac
+	rm -f "$out"
+}
+
+# add_counts "P passed, F failed, S skipped": fold in another runner's totals.
+add_counts() {
+	local p f s
+
+	read -r p f s < <(echo "$1" |
+		sed -n 's/.*\b\([0-9]\+\) passed, \([0-9]\+\) failed, \([0-9]\+\) skipped.*/\1 \2 \3/p')
+	[ -n "$s" ] || return 1
+	t_pass=$((t_pass + p))
+	t_fail=$((t_fail + f))
+	t_skip=$((t_skip + s))
+}
+
+summary() {
+	echo "$t_pass passed, $t_fail failed, $t_skip skipped"
+}

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make test": the host tests, then one VM boot for everything that needs
+# sched_ext.  Ends with "N passed, N failed, N skipped" and exits non-zero
+# if anything failed.
+#
+# Environment (set by the Makefile): BIN, OBJ, KSRC.  TESTS=glob limits the
+# run to matching tests, e.g. TESTS='host/*' or TESTS='vm/errors'.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh"
+export BIN OBJ KSRC TESTS=${TESTS:-*}
+
+echo "# host tests"
+for t in "$root"/tests/host/*.sh; do
+	name=host/$(basename "$t" .sh)
+	# shellcheck disable=SC2053 # TESTS is a glob
+	[[ $name == $TESTS ]] || continue
+	run_test "$name" 900 "$t"
+done
+
+echo "# VM tests (4 CPUs: 1 socket, 2 cores, 2 threads each)"
+vmlog=$(mktemp)
+"$root/vm/run.sh" -c 4 -s 1:2:2 -m 2G -t 1500 \
+	-- env BIN="$BIN" OBJ="$OBJ" TESTS="$TESTS" "$root/tests/vm-phase.sh" 2>&1 | tee "$vmlog"
+vm_status=${PIPESTATUS[0]}
+line=$(grep -a '^vm-phase: ' "$vmlog" | tail -n 1)
+if ! add_counts "$line"; then
+	echo "not ok vm-phase # did not finish (vm/run.sh exit $vm_status)"
+	t_fail=$((t_fail + 1))
+elif [ "$vm_status" -ne 0 ] && [ "$t_fail" -eq 0 ]; then
+	echo "not ok vm # vm/run.sh exit $vm_status (kernel trouble?)"
+	t_fail=$((t_fail + 1))
+fi
+rm -f "$vmlog"
+
+summary
+[ "$t_fail" -eq 0 ]

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside the VM: smoke-test every built scheduler under load, run the VM
+# tests in tests/vm, then the selftests.  Ends with one line
+# "vm-phase: N passed, N failed, N skipped" for tests/run.sh to add up.
+#
+# Environment: BIN (the schedulers), TESTS (a glob, as in tests/run.sh).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+TESTS=${TESTS:-*}
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh"
+
+selected() {
+	# shellcheck disable=SC2053 # TESTS is a glob
+	[[ $1 == $TESTS ]]
+}
+
+for sched in "$BIN"/scx_*; do
+	name=smoke/$(basename "$sched")
+	selected "$name" || continue
+	run_test "$name" 120 "$root/vm/load-test.sh" -d 20 "$sched"
+done
+
+for t in "$root"/tests/vm/*.sh; do
+	name=vm/$(basename "$t" .sh)
+	selected "$name" || continue
+	run_test "$name" 300 "$t"
+done
+
+runner=$root/selftests/build/runner
+if [ -x "$runner" ] && selected selftests; then
+	out=$(mktemp)
+	timeout -k 5 600 "$runner" 2>&1 | tee "$out"
+	add_counts "$(tail -n 1 "$out")" || {
+		echo "not ok selftests # the runner did not finish"
+		t_fail=$((t_fail + 1))
+	}
+	rm -f "$out"
+fi
+
+echo "vm-phase: $(summary)"

@@ -1,0 +1,183 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run a command in a QEMU VM booted from the sched_ext test kernel, with the
+# host's / as the VM's read-only root, and exit with the command's status.
+#
+# The console is streamed as it comes.  The run fails if the kernel reports
+# a BUG, WARNING, panic or RCU stall, even when the command succeeded, and
+# those lines are repeated at the end.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples
+
+cpus=4
+topology=
+maxcpus=
+mem=2G
+nodes=1
+append=
+timeout=600
+kernel=$cache/kernel
+shell_cmd=
+
+usage() {
+	cat <<EOF
+Usage: vm/run.sh [options] -- COMMAND [ARG...]
+       vm/run.sh [options] -e 'SHELL COMMAND'
+
+Boot the sched_ext test kernel in QEMU and run COMMAND in the current
+directory.  Exits with COMMAND's status, or non-zero if the kernel oopsed.
+
+  -c CPUS      online CPUs (default $cpus)
+  -s S:C:T     sockets:cores:threads; S*C*T must equal the possible CPUs
+  -p MAXCPUS   possible CPUs, for hotplug (default: CPUS)
+  -m MEM       memory (default $mem)
+  -n NODES     NUMA nodes, CPUs split evenly between them (default $nodes)
+  -a ARGS      extra kernel command-line arguments
+  -t SECONDS   hard timeout for the whole VM (default $timeout)
+  -k DIR       directory with bzImage (default $kernel)
+  -e CMD       run CMD with bash -c instead of an argument list
+  -h           show this help
+EOF
+}
+
+die() {
+	echo "vm/run.sh: $*" >&2
+	exit 2
+}
+
+is_num() {
+	case $1 in '' | *[!0-9]*) return 1 ;; esac
+}
+
+while getopts "c:s:p:m:n:a:t:k:e:h" opt; do
+	case $opt in
+	c) cpus=$OPTARG ;;
+	s) topology=$OPTARG ;;
+	p) maxcpus=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	n) nodes=$OPTARG ;;
+	a) append=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	k) kernel=$OPTARG ;;
+	e) shell_cmd=$OPTARG ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" != -- ] || shift
+
+{ is_num "$cpus" && [ "$cpus" -ge 1 ]; } || die "-c wants a CPU count, not '$cpus'"
+maxcpus=${maxcpus:-$cpus}
+{ is_num "$maxcpus" && [ "$maxcpus" -ge "$cpus" ]; } || die "-p wants at least $cpus CPUs, not '$maxcpus'"
+{ is_num "$nodes" && [ "$nodes" -ge 1 ] && [ $((maxcpus % nodes)) -eq 0 ]; } ||
+	die "-n wants a node count that divides $maxcpus CPUs, not '$nodes'"
+is_num "$timeout" || die "-t wants seconds, not '$timeout'"
+[ -n "$shell_cmd" ] || [ $# -gt 0 ] || { usage >&2; exit 2; }
+[ -f "$kernel/bzImage" ] || die "no kernel in $kernel: run 'make kernel' first"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: run vm/install-deps.sh"
+case "$PWD$cache" in *[[:space:]]*) die "paths with spaces cannot be passed to the VM" ;; esac
+
+smp="cpus=$cpus,maxcpus=$maxcpus"
+if [ -n "$topology" ]; then
+	IFS=: read -r s c t <<<"$topology"
+	{ is_num "$s" && is_num "$c" && is_num "$t" && [ $((s * c * t)) -eq "$maxcpus" ]; } ||
+		die "-s $topology does not multiply out to $maxcpus possible CPUs"
+	smp="$smp,sockets=$s,cores=$c,threads=$t"
+fi
+
+mem_mb=${mem%[Gg]}
+if [ "$mem_mb" != "$mem" ]; then
+	mem_mb=$((mem_mb * 1024))
+else
+	mem_mb=${mem%[Mm]}
+fi
+is_num "$mem_mb" || die "-m wants a size such as 2G or 1536M, not '$mem'"
+numa=()
+if [ "$nodes" -gt 1 ]; then
+	per_cpu=$((maxcpus / nodes))
+	for ((n = 0; n < nodes; n++)); do
+		numa+=(-object "memory-backend-ram,id=mem$n,size=$((mem_mb / nodes))M"
+		       -numa "node,nodeid=$n,memdev=mem$n,cpus=$((n * per_cpu))-$((n * per_cpu + per_cpu - 1))")
+	done
+	mem_mb=$(((mem_mb / nodes) * nodes))
+fi
+
+# The command travels as a script in the cache, which the VM sees over 9p.
+mkdir -p "$cache/vm"
+job=$(mktemp -d "$cache/vm/run.XXXXXX")
+log=$job/console.log
+trap 'rm -rf "$job"' EXIT
+if [ -n "$shell_cmd" ]; then
+	printf '%s\n' "$shell_cmd" >"$job/cmd"
+else
+	printf '%q ' "$@" >"$job/cmd"
+	echo >>"$job/cmd"
+fi
+
+# A KVM guest hangs on some hosts without a word, so KVM is used only once a
+# short boot has shown that it works.  The verdict is kept per host boot.
+accel="tcg,thread=multi"
+cpu_model=max
+if [ -w /dev/kvm ]; then
+	boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo none)
+	verdict=$cache/kvm-probe.$boot_id
+	if [ ! -f "$verdict" ]; then
+		echo "true" >"$job/probe"
+		if timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 -smp 1 \
+			-display none -monitor none -serial stdio -no-reboot \
+			-kernel "$kernel/bzImage" \
+			-fsdev "local,id=root,path=/,readonly=on,multidevs=remap,security_model=none" \
+			-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root" \
+			-append "console=ttyS0 quiet root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L ro init=$here/guest-init.sh SCX_VM_CMD=$job/probe SCX_VM_CWD=/" \
+			</dev/null 2>/dev/null | grep -q '@@SCX-VM-EXIT 0@@'; then
+			echo kvm >"$verdict"
+		else
+			echo tcg >"$verdict"
+		fi
+	fi
+	if [ "$(cat "$verdict")" = kvm ]; then
+		accel=kvm
+		cpu_model=host
+	fi
+fi
+
+cmdline="console=ttyS0 quiet printk.time=1 panic=-1 root=/dev/root rootfstype=9p"
+cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
+cmdline+=" init=$here/guest-init.sh SCX_VM_CMD=$job/cmd SCX_VM_CWD=$PWD $append"
+
+# Kernel trouble: lines the kernel prints, which carry a timestamp.
+trouble='^\[ *[0-9]+\.[0-9]+\] .*(BUG:|WARNING:|Kernel panic|Oops:|rcu: INFO: .* detected stall|self-detected stall)'
+
+set +e
+timeout -k 10 "$timeout" qemu-system-x86_64 \
+	-accel "$accel" -cpu "$cpu_model" -machine q35 \
+	-smp "$smp" -m "${mem_mb}M" "${numa[@]}" \
+	-display none -monitor none -serial stdio -no-reboot \
+	-kernel "$kernel/bzImage" -append "$cmdline" \
+	-fsdev "local,id=root,path=/,readonly=on,multidevs=remap,security_model=none" \
+	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root" \
+	-device virtio-rng-pci \
+	</dev/null 2>&1 | tr -d "\r" | tee "$log" | grep -v -e "^@@SCX-VM-EXIT" -e "sysrq: Resetting"
+qemu_status=${PIPESTATUS[0]}
+set -e
+
+status=$(sed -n 's/^@@SCX-VM-EXIT \([0-9]*\)@@$/\1/p' "$log" | tail -n 1)
+problems=$(grep -E "$trouble" "$log" || true)
+if [ -n "$problems" ]; then
+	echo "vm/run.sh: the kernel reported trouble:" >&2
+	echo "$problems" >&2
+	exit 3
+fi
+if [ -z "$status" ]; then
+	if [ "$qemu_status" -eq 124 ]; then
+		echo "vm/run.sh: timed out after $timeout s" >&2
+	else
+		echo "vm/run.sh: the VM ended without the command's status (QEMU exit $qemu_status)" >&2
+	fi
+	exit 124
+fi
+exit "$status"
