@@ -28,53 +28,18 @@ shift $((OPTIND - 1))
 [ $# -ge 1 ] || usage
 case $duration in '' | *[!0-9]*) usage ;; esac
 
-sched=$1
-name=$(basename "$sched")
-sysfs=/sys/kernel/sched_ext
+# shellcheck source=tests/sched-lib.sh
+. "$(dirname "$0")/../tests/sched-lib.sh"
+name=$(basename "$1")
+test_name="load-test: $name"
 log=$(mktemp)
-failed=0
 
-fail() {
-	echo "load-test: $name: $*"
-	failed=1
-}
-
-# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
-
-state_is() {
-	[ "$(cat $sysfs/state)" = "$1" ]
-}
-
-alive() {
-	kill -0 "$pid" 2>/dev/null
-}
-
-[ -x "$sched" ] || { echo "load-test: $sched is not built"; exit 1; }
+[ -x "$1" ] || { echo "load-test: $1 is not built"; exit 1; }
 command -v stress-ng >/dev/null || { echo "load-test: stress-ng is missing (vm/install-deps.sh)"; exit 1; }
-state_is disabled || { echo "load-test: a scheduler is already loaded: $(cat $sysfs/root/ops)"; exit 1; }
 
-"$@" >"$log" 2>&1 &
-pid=$!
-tail -n +1 -f --pid="$pid" "$log" 2>/dev/null &
-
-# Under TCG, loading and verifying a scheduler takes seconds.
-if ! wait_for 60 state_is enabled; then
-	fail "not enabled within 60 s (state: $(cat $sysfs/state))"
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid"
-	exit 1
-fi
-ops=$(cat $sysfs/root/ops)
-echo "load-test: state=$(cat $sysfs/state) root/ops=$ops"
+sched_start "$log" "$@" || exit 1
+ops=$(cat $SCX_SYSFS/root/ops)
+echo "load-test: state=$(cat $SCX_SYSFS/state) root/ops=$ops"
 [ "$ops" = "${name#scx_}" ] || fail "root/ops is '$ops', expected '${name#scx_}'"
 
 echo "load-test: stress-ng cpu, fork, switch and yield for $duration s"
@@ -82,22 +47,11 @@ echo "load-test: stress-ng cpu, fork, switch and yield for $duration s"
 	--cpu 2 --fork 2 --switch 2 --yield 2 --metrics-brief 2>&1) |
 	grep -E 'stressor|cpu |fork |switch |yield |fail' || true
 
-alive || fail "exited during the load"
-state_is enabled || fail "sched_ext is '$(cat $sysfs/state)' after the load"
+sched_alive || fail "exited during the load"
+state_is enabled || fail "sched_ext is '$(cat $SCX_SYSFS/state)' after the load"
 
-kill -INT "$pid" 2>/dev/null
-if ! wait_for 30 eval '! alive'; then
-	fail "did not exit within 30 s of SIGINT"
-	kill -KILL "$pid"
-fi
-wait "$pid"
-status=$?
-wait_for 10 state_is disabled || fail "sched_ext still '$(cat $sysfs/state)' after exit"
-
+sched_stop INT || fail "exit status $?"
 grep -q '^EXIT: unregistered from user space' "$log" ||
 	fail "no 'EXIT: unregistered from user space' line; it said: $(grep '^EXIT' "$log")"
-[ "$status" -eq 0 ] || fail "exit status $status"
 rm -f "$log"
-
-[ "$failed" -eq 0 ] && echo "load-test: $name: ok"
-exit "$failed"
+finish

@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for scripts that run a scheduler inside the VM: vm/load-test.sh
+# and the tests in tests/vm.  Source it; it installs an EXIT trap that stops
+# a scheduler still running, so every test detaches, even when it fails.
+#
+#   sched_start LOG CMD...   start CMD with its output in LOG (and on our
+#                            stdout), wait until sched_ext is enabled
+#   sched_stop [SIGNAL]      stop it (SIGINT by default) and wait until
+#                            sched_ext is disabled; returns its exit status
+#   wait_for SECS CMD...     poll CMD every 0.1 s until it succeeds
+#   fail MSG                 report a failed check; the test goes on
+#   skip MSG                 end the test as skipped (exit 4)
+#   finish                   exit 0 if no check failed, 1 otherwise
+
+SCX_SYSFS=/sys/kernel/sched_ext
+SCHED_PID=
+SCHED_LOG=
+test_failed=0
+test_name=$(basename "$0" .sh)
+
+fail() {
+	echo "$test_name: FAIL: $*"
+	test_failed=1
+}
+
+skip() {
+	echo "$test_name: $*"
+	exit 4
+}
+
+finish() {
+	[ "$test_failed" -eq 0 ] && echo "$test_name: ok"
+	exit "$test_failed"
+}
+
+wait_for() {
+	local deadline=$((SECONDS + $1))
+
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+state_is() {
+	[ "$(cat $SCX_SYSFS/state)" = "$1" ]
+}
+
+sched_alive() {
+	[ -n "$SCHED_PID" ] && kill -0 "$SCHED_PID" 2>/dev/null
+}
+
+# Enabled, or the scheduler gave up: either way stop waiting.
+enabled_or_dead() {
+	state_is enabled || ! sched_alive
+}
+
+sched_start() {
+	SCHED_LOG=$1
+	shift
+	if ! state_is disabled; then
+		fail "a scheduler is already loaded: $(cat $SCX_SYSFS/root/ops 2>/dev/null)"
+		return 1
+	fi
+	"$@" >"$SCHED_LOG" 2>&1 &
+	SCHED_PID=$!
+	tail -n +1 -f --pid="$SCHED_PID" "$SCHED_LOG" 2>/dev/null &
+	# Under TCG, loading and verifying a scheduler takes seconds.
+	if ! wait_for 60 enabled_or_dead || ! state_is enabled; then
+		fail "$(basename "$1") did not enable within 60 s (state: $(cat $SCX_SYSFS/state))"
+		sched_stop INT >/dev/null
+		return 1
+	fi
+}
+
+sched_stop() {
+	local sig=${1:-INT} status
+
+	[ -n "$SCHED_PID" ] || return 0
+	kill -"$sig" "$SCHED_PID" 2>/dev/null
+	if ! wait_for 30 eval '! sched_alive'; then
+		fail "the scheduler did not exit within 30 s of SIG$sig"
+		kill -KILL "$SCHED_PID" 2>/dev/null
+	fi
+	wait "$SCHED_PID"
+	status=$?
+	SCHED_PID=
+	wait_for 30 state_is disabled ||
+		fail "sched_ext still '$(cat $SCX_SYSFS/state)' after the scheduler exited"
+	return "$status"
+}
+
+trap "sched_stop INT >/dev/null" EXIT
