@@ -63,6 +63,7 @@ LIBBPF_A := $(OBJ)/libbpf/libbpf.a
 LIBBPF_HDRS := $(OBJ)/include/bpf/libbpf.h
 BPFTOOL := $(OBJ)/bpftool/bpftool
 VMLINUX_H := $(OBJ)/include/vmlinux.h
+DEPS := $(if $(wildcard $(SRC)/vm/install-deps.sh),deps)
 
 SCHEDS := $(patsubst $(SRC)/%.bpf.c,%,$(wildcard $(SRC)/scx_*.bpf.c))
 
@@ -81,13 +82,16 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all help clean install kernel vm vmrun test bench FORCE $(SCHEDS)
+.PHONY: all prep help clean install deps kernel vm vmrun test bench FORCE $(SCHEDS)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: $(SCHEDS)
 
 $(SCHEDS): %: $(BIN)/%
+
+# What any BPF program here needs before it compiles; selftests/ uses it.
+prep: $(LIBBPF_A) $(LIBBPF_HDRS) $(BPFTOOL) $(VMLINUX_H)
 
 $(OBJ) $(BIN) $(OBJ)/libbpf $(OBJ)/bpftool $(OBJ)/include:
 	$(Q)mkdir -p $@
@@ -98,7 +102,7 @@ $(CACHE)/linux-source-6.12/kernel/sched/ext.c:
 
 $(LIBBPF_SRC)/libbpf.c $(BPFTOOL_SRC)/main.c: | $(KSRC)/kernel/sched/ext.c
 
-$(LIBBPF_A) $(LIBBPF_HDRS) &: | $(LIBBPF_SRC)/libbpf.c $(OBJ)/libbpf $(OBJ)/include
+$(LIBBPF_A) $(LIBBPF_HDRS) &: | $(DEPS) $(LIBBPF_SRC)/libbpf.c $(OBJ)/libbpf $(OBJ)/include
 	$(call msg,LIBBPF,$(LIBBPF_A))
 	$(Q)$(MAKE) -C $(LIBBPF_SRC) OUTPUT=$(OBJ)/libbpf/ DESTDIR=$(OBJ) \
 		prefix= V=$(V) $(LIBBPF_A) install_headers $(SUBMAKE_QUIET)
@@ -108,17 +112,17 @@ $(BPFTOOL): | $(BPFTOOL_SRC)/main.c $(OBJ)/bpftool
 	$(Q)$(MAKE) -C $(BPFTOOL_SRC) OUTPUT=$(OBJ)/bpftool/ CLANG=$(CLANG) \
 		V=$(V) $(SUBMAKE_QUIET)
 
-# The test kernel, built from KSRC and cached.  build-kernel.sh returns at
-# once when the cache holds a kernel for this source and config fragment.
-$(CACHE)/kernel/vmlinux: FORCE
-	$(Q)env -u MAKEFLAGS -u MFLAGS $(SRC)/vm/build-kernel.sh >/dev/null
 
-kernel:
-	$(Q)env -u MAKEFLAGS -u MFLAGS $(SRC)/vm/build-kernel.sh
+# vmlinux.h must follow a change of VMLINUX_BTF even to an older file, so
+# the path itself is a prerequisite, kept in a file rewritten when it changes.
+BTF_SOURCE := $(OBJ)/include/.btf-source
+ifeq ($(filter clean help,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(OBJ)/include; \
+	[ "$$(cat $(BTF_SOURCE) 2>/dev/null)" = "$(VMLINUX_BTF)" ] || \
+	echo "$(VMLINUX_BTF)" > $(BTF_SOURCE))
+endif
 
-FORCE:
-
-$(VMLINUX_H): $(VMLINUX_BTF) | $(BPFTOOL) $(OBJ)/include
+$(VMLINUX_H): $(VMLINUX_BTF) $(BTF_SOURCE) | $(BPFTOOL) $(OBJ)/include
 	$(Q)test -n "$(VMLINUX_BTF)" || { echo "no vmlinux found in O=, KBUILD_OUTPUT or the tree, and no /sys/kernel/btf/vmlinux: build the kernel, or set VMLINUX_BTF=<vmlinux>" >&2; exit 1; }
 	@echo "  BTF       $(VMLINUX_BTF)"
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
@@ -154,12 +158,26 @@ clean:
 	$(Q)rm -rf $(OUT)
 
 # The VM and tests live outside what a kernel tree gets (see sync-to-kernel.sh).
+ifneq ($(wildcard $(SRC)/vm/build-kernel.sh),)
+# Debian packages: installed when missing (as root), else the command to run.
+deps:
+	$(Q)$(SRC)/vm/install-deps.sh
+# The test kernel, built from KSRC and cached.  build-kernel.sh returns at
+# once when the cache holds a kernel for this source and config fragment.
+$(CACHE)/kernel/vmlinux: FORCE | deps
+	$(Q)env -u MAKEFLAGS -u MFLAGS $(SRC)/vm/build-kernel.sh >/dev/null
+
+kernel: deps
+	$(Q)env -u MAKEFLAGS -u MFLAGS $(SRC)/vm/build-kernel.sh
+
+FORCE:
+
 VM_ARGS ?=
 SCHED ?= scx_simple
 ARGS ?=
 DURATION ?= 20
 
-vm: export SCX_VM_SHELL_CMD = $(CMD)
+vm: export SCX_VM_SHELL_CMD = $(value CMD)
 vm: all
 	$(Q)$(SRC)/vm/run.sh $(VM_ARGS) -e "$$SCX_VM_SHELL_CMD"
 
@@ -169,6 +187,7 @@ vmrun: all
 
 test: all
 	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) $(SRC)/tests/run.sh
+endif
 
 help:
 	@echo 'Build the sched_ext example schedulers.'

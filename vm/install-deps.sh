@@ -12,6 +12,10 @@ linux-source-6.12 flex bison bc libssl-dev dwarves cpio xz-utils
 qemu-system-x86 stress-ng rt-tests shellcheck python3 strace"
 [ $# -eq 0 ] || packages=$*
 
+if ! command -v dpkg-query >/dev/null; then
+	echo "install-deps: not a Debian system; install the equivalents of: $(echo "$packages" | tr '\n' ' ')" >&2
+	exit 0
+fi
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

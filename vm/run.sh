@@ -147,7 +147,10 @@ fi
 
 cmdline="console=ttyS0 quiet printk.time=1 panic=-1 root=/dev/root rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144 ro"
-cmdline+=" init=$here/guest-init.sh SCX_VM_CMD=$job/cmd SCX_VM_CWD=$PWD $append"
+# The host's cache directory, read-only in the VM, is where tests find
+# what the host phase built outside the repo.
+cmdline+=" init=$here/guest-init.sh SCX_VM_CMD=$job/cmd SCX_VM_CWD=$PWD"
+cmdline+=" XDG_CACHE_HOME=${XDG_CACHE_HOME:-$HOME/.cache} $append"
 
 # Kernel trouble: lines the kernel prints, which carry a timestamp.
 trouble='^\[ *[0-9]+\.[0-9]+\] .*(BUG:|WARNING:|Kernel panic|Oops:|rcu: INFO: .* detected stall|self-detected stall)'

@@ -129,6 +129,12 @@ struct cgroup *scx_bpf_task_cgroup(struct task_struct *p) __ksym;
 		__VA_ARGS__,							\
 	}
 
+/*
+ * The iterator of the enclosing bpf_for_each() loop, for the kfuncs that
+ * move the task being visited (scx_bpf_dsq_move() and friends).
+ */
+#define BPF_FOR_EACH_ITER	(&___it)
+
 /* Define a struct_ops callback with typed arguments. */
 #define BPF_STRUCT_OPS(__name, __args...)					\
 	SEC("struct_ops/"#__name) BPF_PROG(__name, ##__args)

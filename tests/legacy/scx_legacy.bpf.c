@@ -32,7 +32,7 @@ void BPF_STRUCT_OPS(legacy_enqueue, struct task_struct *p, u64 enq_flags)
 		scx_bpf_dispatch(p, FIFO_DSQ, SCX_SLICE_DFL, enq_flags);
 }
 
-static void move_one(void)
+static void move_one(s32 cpu)
 {
 	struct task_struct *p;
 
@@ -47,6 +47,9 @@ static void move_one(void)
 		break;
 	}
 	bpf_for_each(scx_dsq, p, VTIME_DSQ, 0) {
+		/* Only this CPU's local DSQ is reachable from here. */
+		if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+			continue;
 		scx_bpf_dispatch_from_dsq_set_slice(BPF_FOR_EACH_ITER,
 						    SCX_SLICE_DFL);
 		if (scx_bpf_dispatch_from_dsq(BPF_FOR_EACH_ITER, p,
@@ -62,7 +65,7 @@ void BPF_STRUCT_OPS(legacy_dispatch, s32 cpu, struct task_struct *prev)
 
 	if (now - last_move > NSEC_PER_SEC) {
 		last_move = now;
-		move_one();
+		move_one(cpu);
 	}
 	if (!scx_bpf_consume(FIFO_DSQ))
 		scx_bpf_consume(VTIME_DSQ);

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside a kernel tree: sync-to-kernel.sh copies the project into a scratch
+# linux-source-6.12 tree, "make -C tools/sched_ext" builds every scheduler
+# there, the selftests build through kselftest, a second sync finds nothing
+# to do and --check agrees.  Also the sync's refusals and its --dry-run.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/sched-lib.sh
+. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/tree-lib.sh
+. "$root/tests/tree-lib.sh"
+cd "$root" || exit 1
+tree=$SCRATCH/tree
+kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel
+
+make_tree "$tree" || exit 1
+
+out=$(./sync-to-kernel.sh /tmp 2>&1)
+{ [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } ||
+	fail "a directory that is not a kernel tree was not refused in one line: $out"
+
+./sync-to-kernel.sh "$tree" || fail "sync-to-kernel.sh failed"
+for f in Makefile README.md include/scx/common.bpf.h; do
+	cmp -s "$f" "$tree/tools/sched_ext/$f" || fail "tools/sched_ext/$f differs after the sync"
+done
+[ ! -e "$tree/tools/sched_ext/vm" ] || fail "the VM tooling was copied into the tree"
+
+echo "# make -C tools/sched_ext (vmlinux from KBUILD_OUTPUT)"
+KBUILD_OUTPUT=$kernel make -C "$tree/tools/sched_ext" -j2 >/dev/null ||
+	fail "make -C tools/sched_ext failed in the kernel tree"
+for src in scx_*.bpf.c; do
+	[ -x "$tree/tools/sched_ext/build/bin/${src%.bpf.c}" ] ||
+		fail "tools/sched_ext/build/bin/${src%.bpf.c} was not built in the tree"
+done
+
+if [ -f selftests/Makefile ]; then
+	echo "# make -C tools/testing/selftests TARGETS=sched_ext SKIP_TARGETS="
+	KBUILD_OUTPUT=$kernel make -C "$tree/tools/testing/selftests" \
+		TARGETS=sched_ext SKIP_TARGETS= >/dev/null ||
+		fail "the selftests did not build through kselftest"
+fi
+
+again=$(./sync-to-kernel.sh "$tree")
+echo "$again" | tail -n 1
+grep -q '^0 new, 0 changed, [0-9]* unchanged, 0 stale$' <<<"$again" ||
+	fail "a second sync was not all unchanged"
+./sync-to-kernel.sh --check "$tree" >/dev/null || fail "--check failed right after a sync"
+
+# A file we add shows up in --dry-run and fails --check, but is not written.
+probe=scx_zz_sync_probe.h
+trap 'rm -f "$root/$probe"; sched_stop INT >/dev/null' EXIT
+echo "/* SPDX-License-Identifier: GPL-2.0 */" >"$probe"
+./sync-to-kernel.sh -n "$tree" | grep -q "new        tools/sched_ext/$probe" ||
+	fail "--dry-run did not list a new file"
+[ ! -e "$tree/tools/sched_ext/$probe" ] || fail "--dry-run wrote a file"
+./sync-to-kernel.sh --check "$tree" >/dev/null && fail "--check passed with a new file"
+./sync-to-kernel.sh "$tree" >/dev/null
+rm -f "$probe"
+./sync-to-kernel.sh "$tree" | grep -q "stale      tools/sched_ext/$probe" ||
+	fail "a file we no longer have was not listed as stale"
+[ -e "$tree/tools/sched_ext/$probe" ] || fail "a stale file was deleted without --prune"
+./sync-to-kernel.sh --prune "$tree" >/dev/null
+[ ! -e "$tree/tools/sched_ext/$probe" ] || fail "--prune did not delete the stale file"
+./sync-to-kernel.sh --check "$tree" >/dev/null || fail "--check failed after --prune"
+finish

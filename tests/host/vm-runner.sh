@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM runner: "make vm CMD=..." runs a command in the VM and passes its
+# exit status back (the test kernel boots with sched_ext disabled), the
+# console is not cut off, and bad options are refused in one line.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/sched-lib.sh
+. "$root/tests/sched-lib.sh"
+cd "$root" || exit 1
+
+# shellcheck disable=SC2016 # expanded in the VM
+out=$(make -s vm CMD='cat /sys/kernel/sched_ext/state; echo "$(nproc) cpus"' 2>&1)
+status=$?
+echo "$out"
+[ "$status" -eq 0 ] || fail "make vm CMD='cat ...' exited $status"
+grep -qx disabled <<<"$out" || fail "/sys/kernel/sched_ext/state did not read 'disabled'"
+grep -qx '4 cpus' <<<"$out" || fail "the VM did not have the default 4 CPUs"
+
+make -s vm CMD='exit 7' >/dev/null 2>&1 && fail "make vm CMD='exit 7' exited 0"
+vm/run.sh -c 2 -- sh -c 'exit 7' >/dev/null 2>&1
+status=$?
+[ "$status" -eq 7 ] || fail "vm/run.sh returned $status for a command that exited 7"
+
+out=$(vm/run.sh -c 0 -- true 2>&1)
+{ [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } || fail "-c 0 was not refused in one line: $out"
+out=$(vm/run.sh -c 4 -s 1:2:1 -- true 2>&1)
+{ [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } || fail "a topology of 2 CPUs for 4 was not refused: $out"
+finish

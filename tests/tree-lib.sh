@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make_tree DIR: a scratch kernel tree for the host tests, cheap to make and
+# to keep.  Everything links to the unpacked source in KSRC except the two
+# directories this project replaces, tools/sched_ext and
+# tools/testing/selftests/sched_ext, which start as real copies of the
+# tree's own.  Kept in the cache, so later runs rebuild incrementally.
+
+make_tree() {
+	local dir=$1 e
+
+	[ -f "$KSRC/kernel/sched/ext.c" ] || { echo "KSRC=$KSRC is not a kernel tree"; return 1; }
+	mkdir -p "$dir/tools/testing/selftests"
+	for e in "$KSRC"/* "$KSRC"/.[!.]*; do
+		[ -e "$e" ] && [ "$(basename "$e")" != tools ] && ln -sfn "$e" "$dir/"
+	done
+	for e in "$KSRC"/tools/*; do
+		case $(basename "$e") in sched_ext | testing) continue ;; esac
+		ln -sfn "$e" "$dir/tools/"
+	done
+	for e in "$KSRC"/tools/testing/*; do
+		[ "$(basename "$e")" = selftests ] || ln -sfn "$e" "$dir/tools/testing/"
+	done
+	for e in "$KSRC"/tools/testing/selftests/*; do
+		[ "$(basename "$e")" = sched_ext ] || ln -sfn "$e" "$dir/tools/testing/selftests/"
+	done
+	[ -d "$dir/tools/sched_ext" ] || cp -r "$KSRC/tools/sched_ext" "$dir/tools/"
+	[ -d "$dir/tools/testing/selftests/sched_ext" ] ||
+		cp -r "$KSRC/tools/testing/selftests/sched_ext" "$dir/tools/testing/selftests/"
+}
+
+# Where host tests keep their scratch trees and builds between runs.
+export SCRATCH=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/tests
