@@ -82,7 +82,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all prep help clean install deps kernel vm vmrun test bench FORCE $(SCHEDS)
+.PHONY: all prep help clean install deps kernel vm vmrun selftests test bench FORCE $(SCHEDS)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -185,7 +185,11 @@ vmrun: all
 	$(Q)$(SRC)/vm/run.sh $(VM_ARGS) -- $(SRC)/vm/load-test.sh \
 		-d $(DURATION) $(BIN)/$(SCHED) $(ARGS)
 
-test: all
+# The selftests' own Makefile also works inside a kernel tree (kselftest).
+selftests: all
+	$(Q)$(MAKE) -C $(SRC)/selftests
+
+test: all selftests
 	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) $(SRC)/tests/run.sh
 endif
 
@@ -201,6 +205,7 @@ help:
 	@echo '  kernel         build the sched_ext test kernel (cached)'
 	@echo '  vm CMD=...     run a command in the test VM'
 	@echo '  vmrun          run SCHED (scx_simple) with ARGS under load in the VM'
+	@echo '  selftests      build the kselftests (selftests/build/runner)'
 	@echo '  test           host tests, then scheduler and selftests in the VM'
 	@echo ''
 	@echo 'Variables:'

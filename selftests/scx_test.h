@@ -65,15 +65,16 @@ void scx_test_register(struct scx_test *test);
 	}
 
 /*
- * Assertions for run(): on failure print where and why (as a KTAP
- * diagnostic line) and return SCX_TEST_FAIL from the calling function.
+ * Assertions for setup() and run(): on failure, print where and why as a
+ * KTAP diagnostic line and end the test as failed.  The runner gets control
+ * back (it longjmp()s out of the test), runs cleanup() if setup() had
+ * succeeded, and reports the failure, so a test needs no error paths of its
+ * own between the assertions.
  */
+_Noreturn void scx_test_fail(const char *file, int line, const char *fmt, ...);
+
 #define SCX_FAIL(__fmt, ...)							\
-do {										\
-	fprintf(stderr, "# %s:%d: " __fmt "\n", __FILE__, __LINE__,		\
-		##__VA_ARGS__);							\
-	return SCX_TEST_FAIL;							\
-} while (0)
+	scx_test_fail(__FILE__, __LINE__, __fmt, ##__VA_ARGS__)
 
 #define SCX_ASSERT(__cond)							\
 do {										\

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Real cgroup v2 operations against a scheduler with every cgroup callback
+ * but cancel_move: mkdir with +cpu in the parent's subtree_control, a write
+ * to cpu.weight, moving a worker in through cgroup.procs and out again,
+ * rmdir.  The BPF side logs each callback with its arguments; the log must
+ * show init (weight 100), set_weight (the written weight), prep_move then
+ * move (from the old cgroup to the new one) and finally exit, and the
+ * worker must see the new cgroup through scx_bpf_task_cgroup().
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+#include <scx/common.h>
+#include "scx_test.h"
+#include "util.h"
+
+/* As in cgroup.bpf.c; the skeleton refers to it by name. */
+struct event {
+	unsigned int type;
+	int pid;
+	unsigned long long cgid;
+	unsigned long long from;
+	unsigned long long weight;
+};
+
+#include "cgroup.bpf.skel.h"
+
+#define ARRAY_SIZE(__a)	(sizeof(__a) / sizeof((__a)[0]))
+
+enum { EV_INIT = 1, EV_EXIT, EV_PREP, EV_MOVE, EV_WEIGHT };
+
+struct ctx {
+	struct cgroup *skel;
+	pid_t worker;
+};
+
+static int worker(void *arg)
+{
+	for (;;) {
+		scx_util_busy_ms(1);
+		usleep(2000);
+	}
+	return 0;
+}
+
+static unsigned long long cgid(const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	scx_util_cgroup_path(path, sizeof(path), name);
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/* Index of the first event of @type about @id after @from, or -1. */
+static int find(struct cgroup__bss *bss, int from, unsigned int type,
+		unsigned long long id)
+{
+	int i, n = bss->nr_events;
+
+	for (i = from; i < n && i < (int)ARRAY_SIZE(bss->events); i++)
+		if (bss->events[i].type == type && bss->events[i].cgid == id)
+			return i;
+	return -1;
+}
+
+static enum scx_test_status setup(void **ctx)
+{
+	struct ctx *c;
+
+	if (access("/sys/fs/cgroup/cgroup.subtree_control", W_OK))
+		return SCX_TEST_SKIP;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return SCX_TEST_FAIL;
+	c->skel = cgroup__open();
+	if (!c->skel || SCX_UTIL_LOAD(c->skel, cgroup, cgroup_ops, uei)) {
+		fprintf(stderr, "# cannot load the BPF object\n");
+		cgroup__destroy(c->skel);
+		free(c);
+		return SCX_TEST_FAIL;
+	}
+	*ctx = c;
+	return SCX_TEST_PASS;
+}
+
+static enum scx_test_status run(void *arg)
+{
+	struct ctx *c = arg;
+	struct cgroup__bss *bss = c->skel->bss;
+	unsigned long long a;
+	struct bpf_link *link;
+	int init, weight, prep, move, ex, i;
+	char path[256];
+
+	c->worker = scx_util_spawn(worker, NULL);
+	SCX_ASSERT(c->worker > 0);
+	bss->worker_pid = c->worker;
+
+	link = scx_util_attach(c->skel->maps.cgroup_ops);
+	if (!link)
+		SCX_FAIL("attach: %s", strerror(errno));
+
+	/* SCX_TEST_CGROUP is level 1, so "a" is level 2: logged. */
+	SCX_EQ(scx_util_cgroup_create("a"), 0);
+	a = cgid("a");
+	SCX_ASSERT(a);
+	scx_util_cgroup_path(path, sizeof(path), "a/cpu.weight");
+	SCX_EQ(scx_util_write_file(path, "50"), 0);
+	SCX_EQ(scx_util_cgroup_move("a", c->worker), 0);
+	SCX_ASSERT(SCX_WAIT_FOR(bss->worker_cgid == a, 3000));
+	SCX_EQ(scx_util_cgroup_move("", c->worker), 0);
+	SCX_EQ(scx_util_cgroup_remove("a"), 0);
+	/* The css goes offline after an RCU grace period. */
+	SCX_WAIT_FOR(find(bss, 0, EV_EXIT, a) >= 0, 3000);
+
+	scx_util_stop(c->worker);
+	c->worker = 0;
+	scx_util_detach(link);
+
+	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
+	init = find(bss, 0, EV_INIT, a);
+	weight = find(bss, 0, EV_WEIGHT, a);
+	prep = find(bss, 0, EV_PREP, a);
+	move = find(bss, 0, EV_MOVE, a);
+	ex = find(bss, 0, EV_EXIT, a);
+	fprintf(stderr, "# cgroup %llu: init %d weight %d prep %d move %d exit %d of %u events\n",
+		a, init, weight, prep, move, ex, bss->nr_events);
+	SCX_ASSERT(init >= 0);
+	SCX_EQ(bss->events[init].weight, 100);
+	SCX_GT(weight, init);
+	SCX_EQ(bss->events[weight].weight, 50);
+	SCX_GT(prep, weight);
+	SCX_GT(move, prep);
+	SCX_EQ(bss->events[prep].pid, c->skel->bss->worker_pid);
+	SCX_EQ(bss->events[move].pid, c->skel->bss->worker_pid);
+	SCX_ASSERT(bss->events[prep].from && bss->events[prep].from != a);
+	SCX_EQ(bss->events[move].from, bss->events[prep].from);
+	/* Moving out again is a move from a. */
+	for (i = move + 1; i < (int)bss->nr_events; i++)
+		if (bss->events[i].type == EV_MOVE && bss->events[i].from == a)
+			break;
+	SCX_ASSERT(i < (int)bss->nr_events);
+	SCX_GT(ex, move);
+	return SCX_TEST_PASS;
+}
+
+static void cleanup(void *arg)
+{
+	struct ctx *c = arg;
+
+	scx_util_stop(c->worker);
+	scx_util_cgroup_remove("a");
+	cgroup__destroy(c->skel);
+	free(c);
+}
+
+static struct scx_test cgroup_test = {
+	.name		= "cgroup",
+	.description	= "cgroup init, set_weight, prep_move, move and exit on real cgroup v2 operations",
+	.covers		=
+		"ops:cgroup_init ops:cgroup_exit ops:cgroup_prep_move ops:cgroup_move ops:cgroup_set_weight flag:HAS_CGROUP_WEIGHT kfunc:scx_bpf_task_cgroup",
+	.timeout	= 30,
+	.setup		= setup,
+	.run		= run,
+	.cleanup	= cleanup,
+};
+REGISTER_SCX_TEST(&cgroup_test)

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Core scheduling with cookies: two groups of workers, each sharing a
+ * cookie made with prctl(PR_SCHED_CORE), run on a machine with SMT
+ * siblings.  Every enqueue of a cookied task sorts it among the others of
+ * its cookie, and every core-wide pick compares the siblings' candidates;
+ * both go through ops.core_sched_before().
+ */
+#include <sys/prctl.h>
+#include <signal.h>
+#include <unistd.h>
+#include <scx/common.h>
+#include "scx_test.h"
+#include "util.h"
+#include "core_sched.bpf.skel.h"
+
+#ifndef PR_SCHED_CORE
+#define PR_SCHED_CORE		62
+#define PR_SCHED_CORE_CREATE	1
+#endif
+#define PIDTYPE_PID		0
+
+#define NR_WORKERS		6
+
+struct ctx {
+	struct core_sched *skel;
+	pid_t pids[NR_WORKERS];
+};
+
+/* Run 2 ms, sleep 0.5 ms: wakeups make enqueues, running makes picks. */
+static int worker(void *arg)
+{
+	for (;;) {
+		scx_util_busy_ms(2);
+		usleep(500);
+	}
+	return 0;
+}
+
+/* Give @pid a cookie of its own, or share @leader's with it. */
+static int cookie(pid_t pid, pid_t leader)
+{
+	if (!leader)
+		return prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, pid,
+			     PIDTYPE_PID, 0);
+	/* Pull the leader's cookie to us, then push it to @pid. */
+	if (prctl(PR_SCHED_CORE, 3 /* SHARE_FROM */, leader, PIDTYPE_PID, 0))
+		return -1;
+	return prctl(PR_SCHED_CORE, 2 /* SHARE_TO */, pid, PIDTYPE_PID, 0);
+}
+
+static bool has_smt(void)
+{
+	char buf[64];
+
+	if (scx_util_read_file("/sys/devices/system/cpu/smt/active", buf,
+			       sizeof(buf)))
+		return false;
+	return buf[0] == '1';
+}
+
+static enum scx_test_status setup(void **ctx)
+{
+	struct ctx *c;
+
+	if (!has_smt()) {
+		fprintf(stderr, "# no SMT siblings, core scheduling is off\n");
+		return SCX_TEST_SKIP;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return SCX_TEST_FAIL;
+	c->skel = core_sched__open();
+	if (!c->skel || SCX_UTIL_LOAD(c->skel, core_sched, core_sched_ops,
+				      uei)) {
+		fprintf(stderr, "# cannot load the BPF object\n");
+		core_sched__destroy(c->skel);
+		free(c);
+		return SCX_TEST_FAIL;
+	}
+	*ctx = c;
+	return SCX_TEST_PASS;
+}
+
+static enum scx_test_status run(void *arg)
+{
+	struct ctx *c = arg;
+	struct core_sched__bss *bss = c->skel->bss;
+	struct bpf_link *link;
+	int i;
+
+	/* Workers first: forked after attach, they would hold the link. */
+	for (i = 0; i < NR_WORKERS; i++) {
+		c->pids[i] = scx_util_spawn(worker, NULL);
+		SCX_ASSERT(c->pids[i] > 0);
+		bss->workers[i] = c->pids[i];
+		/* Workers 0, 2, 4 share one cookie; 1, 3, 5 another. */
+		if (cookie(c->pids[i], i < 2 ? 0 : c->pids[i % 2])) {
+			if (errno == EINVAL || errno == ENODEV) {
+				fprintf(stderr, "# no core scheduling: %s\n",
+					strerror(errno));
+				return SCX_TEST_SKIP;
+			}
+			SCX_FAIL("prctl(PR_SCHED_CORE): %s", strerror(errno));
+		}
+	}
+
+	link = scx_util_attach(c->skel->maps.core_sched_ops);
+	if (!link)
+		SCX_FAIL("attach: %s", strerror(errno));
+	SCX_WAIT_FOR(bss->nr_ours_cookied >= 20, 5000);
+	scx_util_detach(link);
+
+	fprintf(stderr, "# calls %llu, between workers %llu (cookied %llu), last %d vs %d\n",
+		(unsigned long long)bss->nr_calls,
+		(unsigned long long)bss->nr_ours,
+		(unsigned long long)bss->nr_ours_cookied,
+		bss->last_a, bss->last_b);
+	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
+	SCX_GT(bss->nr_ours_cookied, 0);
+	SCX_EQ(bss->nr_self, 0);
+	SCX_ASSERT(bss->last_a != bss->last_b);
+	return SCX_TEST_PASS;
+}
+
+static void cleanup(void *arg)
+{
+	struct ctx *c = arg;
+	int i;
+
+	for (i = 0; i < NR_WORKERS; i++)
+		scx_util_stop(c->pids[i]);
+	core_sched__destroy(c->skel);
+	free(c);
+}
+
+static struct scx_test core_sched_test = {
+	.name		= "core_sched",
+	.description	= "core_sched_before() compares cookied tasks on SMT siblings",
+	.covers		= "ops:core_sched_before",
+	.timeout	= 30,
+	.setup		= setup,
+	.run		= run,
+	.cleanup	= cleanup,
+};
+REGISTER_SCX_TEST(&core_sched_test)

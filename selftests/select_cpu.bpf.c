@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ops.select_cpu() runs on every wakeup of a task allowed on more than one
+ * CPU, with the CPU the task last ran on and the wakeup flags.  We let the
+ * kernel's default picker choose, queue the task straight on the chosen
+ * CPU's local DSQ when it is idle, and record for one task (the test's
+ * child, allowed on two CPUs) what the callback saw and where it then ran.
+ */
+#include <scx/common.bpf.h>
+
+char _license[] SEC("license") = "GPL";
+
+UEI_DEFINE(uei);
+
+/* Set by user space: the tgid to watch and the two CPUs it may use. */
+s32 target;
+s32 cpu_a, cpu_b;
+
+u64 nr_select, nr_ttwu, nr_idle, nr_bad_prev, nr_bad_ret;
+u64 nr_direct_run, nr_direct_wrong_cpu;
+s32 last_prev, last_ret;
+/* Where the last direct dispatch was meant to run, or -1. */
+s32 direct_cpu = -1;
+
+s32 BPF_STRUCT_OPS(select_cpu_select_cpu, struct task_struct *p,
+		   s32 prev_cpu, u64 wake_flags)
+{
+	bool idle = false;
+	s32 cpu;
+
+	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &idle);
+	if (idle)
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SCX_SLICE_DFL, 0);
+
+	if (!target || p->tgid != target)
+		return cpu;
+	__sync_fetch_and_add(&nr_select, 1);
+	if (wake_flags & SCX_WAKE_TTWU)
+		__sync_fetch_and_add(&nr_ttwu, 1);
+	/* The previous CPU must be one the task was allowed on... */
+	if (prev_cpu != cpu_a && prev_cpu != cpu_b)
+		__sync_fetch_and_add(&nr_bad_prev, 1);
+	/* ...and so must the choice of the default picker. */
+	if (cpu != cpu_a && cpu != cpu_b)
+		__sync_fetch_and_add(&nr_bad_ret, 1);
+	if (idle) {
+		__sync_fetch_and_add(&nr_idle, 1);
+		direct_cpu = cpu;
+	} else {
+		direct_cpu = -1;
+	}
+	last_prev = prev_cpu;
+	last_ret = cpu;
+	return cpu;
+}
+
+void BPF_STRUCT_OPS(select_cpu_running, struct task_struct *p)
+{
+	if (!target || p->tgid != target || direct_cpu < 0)
+		return;
+	/* Inserted into that CPU's local DSQ, it can run nowhere else. */
+	__sync_fetch_and_add(&nr_direct_run, 1);
+	if (scx_bpf_task_cpu(p) != direct_cpu)
+		__sync_fetch_and_add(&nr_direct_wrong_cpu, 1);
+	direct_cpu = -1;
+}
+
+void BPF_STRUCT_OPS(select_cpu_exit, struct scx_exit_info *ei)
+{
+	UEI_RECORD(uei, ei);
+}
+
+SCX_OPS_DEFINE(select_cpu_ops,
+	       .select_cpu	= (void *)select_cpu_select_cpu,
+	       .running		= (void *)select_cpu_running,
+	       .exit		= (void *)select_cpu_exit,
+	       .name		= "select_cpu_test");

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the verifier refuses before a scheduler can ever run.  Each
+ * struct_ops map below is a scheduler with one mistake; the test loads one
+ * map (and its programs) at a time and expects the load to fail with the
+ * verifier's reason.  good_ops is the control: the same shape, no mistake.
+ *
+ * - leak_ops takes the idle cpumask and never puts it back: every
+ *   scx_bpf_get_*_cpumask() must be paired with a put.
+ * - sleep_ops creates a DSQ from ops.enqueue(); scx_bpf_create_dsq() may
+ *   sleep, so only sleepable operations (ops.init) can call it.
+ * - ctx_ops inserts a task from a BPF_PROG_TYPE_SYSCALL program: the kfuncs
+ *   that queue tasks are registered for struct_ops programs only.
+ */
+#include <scx/common.bpf.h>
+
+char _license[] SEC("license") = "GPL";
+
+UEI_DEFINE(uei);
+
+s32 idle_seen;
+
+void BPF_STRUCT_OPS(good_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+
+	idle_seen = bpf_cpumask_weight(idle);
+	scx_bpf_put_idle_cpumask(idle);
+	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
+}
+
+void BPF_STRUCT_OPS(leak_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+
+	idle_seen = bpf_cpumask_weight(idle);
+	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
+}
+
+void BPF_STRUCT_OPS(sleep_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	scx_bpf_create_dsq(7, -1);
+	scx_bpf_dsq_insert(p, 7, SCX_SLICE_DFL, enq_flags);
+}
+
+SEC("syscall")
+int ctx_insert(void *ctx)
+{
+	struct task_struct *p = bpf_get_current_task_btf();
+
+	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, 0);
+	return 0;
+}
+
+void BPF_STRUCT_OPS(verifier_reject_exit, struct scx_exit_info *ei)
+{
+	UEI_RECORD(uei, ei);
+}
+
+SCX_OPS_DEFINE(good_ops,
+	       .enqueue		= (void *)good_enqueue,
+	       .exit		= (void *)verifier_reject_exit,
+	       .name		= "verifier_good");
+
+SCX_OPS_DEFINE(leak_ops,
+	       .enqueue		= (void *)leak_enqueue,
+	       .exit		= (void *)verifier_reject_exit,
+	       .name		= "verifier_leak");
+
+SCX_OPS_DEFINE(sleep_ops,
+	       .enqueue		= (void *)sleep_enqueue,
+	       .exit		= (void *)verifier_reject_exit,
+	       .name		= "verifier_sleep");

@@ -1,0 +1,16 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The selftests cover every callback, ops field, ops flag, exit kind and kfunc
+# of 6.12, by what each test declares it asserts on ("make -C selftests
+# coverage", whose lists come from the kernel's own kernel/sched/ext.c).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/sched-lib.sh
+. "$root/tests/sched-lib.sh"
+
+out=$(make -s -C "$root/selftests" coverage 2>&1)
+status=$?
+echo "$out" | grep -iE 'covered|uncovered|unknown' | tail -n 5
+[ "$status" -eq 0 ] || fail "coverage check failed: $(echo "$out" | tail -n 5)"
+finish
