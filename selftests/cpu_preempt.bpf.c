@@ -18,7 +18,14 @@ UEI_DEFINE(uei);
 s32 rt_pid;		/* set by user space before it starts the RT task */
 
 u64 seq;
-bool released[MAX_CPUS];
+
+/*
+ * Per CPU: what we heard last.  A CPU may already be released when we load
+ * (an RT task ran while the previous scheduler left), so its first event
+ * can be an acquire; after that, releases and acquires must alternate.
+ */
+enum { HEARD_NOTHING, HEARD_RELEASE, HEARD_ACQUIRE };
+u8 heard[MAX_CPUS];
 u64 nr_release, nr_acquire, nr_unpaired;
 u64 nr_reenq_tasks, nr_enq_reenq;
 
@@ -27,7 +34,7 @@ u64 rt_release_seq, rt_acquire_seq;
 s32 rt_release_cpu = -1;
 s32 rt_release_reason = -1;
 
-static bool *released_of(s32 cpu)
+static u8 *heard_of(s32 cpu)
 {
 	u32 i = cpu;
 
@@ -35,7 +42,7 @@ static bool *released_of(s32 cpu)
 		return NULL;
 	/* Hide the test from clang so the mask stays to bound the index. */
 	barrier_var(i);
-	return &released[i & (MAX_CPUS - 1)];
+	return &heard[i & (MAX_CPUS - 1)];
 }
 
 void BPF_STRUCT_OPS(cpu_preempt_enqueue, struct task_struct *p, u64 enq_flags)
@@ -49,14 +56,14 @@ void BPF_STRUCT_OPS(cpu_preempt_cpu_release, s32 cpu,
 		    struct scx_cpu_release_args *args)
 {
 	u32 n = scx_bpf_reenqueue_local();
-	bool *r = released_of(cpu);
+	u8 *h = heard_of(cpu);
 
 	__sync_fetch_and_add(&nr_release, 1);
 	__sync_fetch_and_add(&nr_reenq_tasks, n);
-	if (r) {
-		if (*r)
+	if (h) {
+		if (*h == HEARD_RELEASE)
 			__sync_fetch_and_add(&nr_unpaired, 1);
-		*r = true;
+		*h = HEARD_RELEASE;
 	}
 	if (rt_pid && args->task && args->task->pid == rt_pid &&
 	    !rt_release_seq) {
@@ -69,13 +76,13 @@ void BPF_STRUCT_OPS(cpu_preempt_cpu_release, s32 cpu,
 void BPF_STRUCT_OPS(cpu_preempt_cpu_acquire, s32 cpu,
 		    struct scx_cpu_acquire_args *args)
 {
-	bool *r = released_of(cpu);
+	u8 *h = heard_of(cpu);
 
 	__sync_fetch_and_add(&nr_acquire, 1);
-	if (r) {
-		if (!*r)
+	if (h) {
+		if (*h == HEARD_ACQUIRE)
 			__sync_fetch_and_add(&nr_unpaired, 1);
-		*r = false;
+		*h = HEARD_ACQUIRE;
 	}
 	if (rt_release_seq && cpu == rt_release_cpu && !rt_acquire_seq)
 		rt_acquire_seq = __sync_add_and_fetch(&seq, 1);

@@ -21,8 +21,9 @@ struct ctx {
 };
 
 /*
- * Become SCHED_FIFO on CPU, sleep until told, then hog the CPU for 50 ms:
- * the wakeup preempts whichever spinner runs there.
+ * Become SCHED_FIFO on CPU, then, each time we are told, hog the CPU for
+ * 50 ms: the wakeup preempts whichever spinner runs there.  Ends when the
+ * pipe closes.
  */
 static int rt_task(void *arg)
 {
@@ -30,12 +31,24 @@ static int rt_task(void *arg)
 	struct ctx *c = arg;
 	char b;
 
+	close(c->go[1]);
 	if (scx_util_pin(0, CPU) || sched_setscheduler(0, SCHED_FIFO, &sp))
 		return 3;
-	if (read(c->go[0], &b, 1) != 1)
-		return 2;
-	scx_util_busy_ms(50);
+	while (read(c->go[0], &b, 1) == 1)
+		scx_util_busy_ms(50);
 	return 0;
+}
+
+/* Is @pid asleep (state S), i.e. the RT task waiting for its cue? */
+static bool sleeping(pid_t pid)
+{
+	char path[64], buf[256], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (scx_util_read_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
 }
 
 static enum scx_test_status setup(void **ctx)
@@ -78,15 +91,27 @@ static enum scx_test_status run(void *arg)
 	rt = scx_util_spawn(rt_task, c);
 	SCX_ASSERT(rt > 0);
 	bss->rt_pid = rt;
-	/* Let the spinners settle on the CPU before the RT task comes. */
-	scx_util_sleep_ms(100);
-	SCX_ASSERT(write(c->go[1], "g", 1) == 1);
-	st = scx_util_wait(rt, 10000);
-	SCX_WAIT_FOR(bss->rt_acquire_seq, 3000);
-	/* The spinners forked after attach and hold the link too. */
+	/*
+	 * A stop-class task (a migration, say) may hold CPU 1 at the moment
+	 * the RT task wakes; the CPU is then released to it, not to the RT
+	 * task.  So cue the RT task again, up to five times, until a release
+	 * names it.
+	 */
+	for (i = 0; i < 5 && !bss->rt_acquire_seq; i++) {
+		SCX_ASSERT(SCX_WAIT_FOR(sleeping(rt), 3000));
+		SCX_ASSERT(write(c->go[1], "g", 1) == 1);
+		SCX_WAIT_FOR(bss->rt_acquire_seq, 1000);
+	}
+	/*
+	 * The spinners forked after attach and hold the link too, and the
+	 * write end of the pipe: stop them before the RT task can see EOF.
+	 */
 	scx_util_stop(c->spin[0]);
 	scx_util_stop(c->spin[1]);
 	c->spin[0] = c->spin[1] = 0;
+	close(c->go[1]);
+	c->go[1] = -1;
+	st = scx_util_wait(rt, 10000);
 	scx_util_detach(link);
 
 	fprintf(stderr, "# release %llu acquire %llu unpaired %llu; rt: cpu %d reason %d seq %llu/%llu; reenq %llu enq_reenq %llu\n",
@@ -117,7 +142,8 @@ static void cleanup(void *arg)
 	scx_util_stop(c->spin[0]);
 	scx_util_stop(c->spin[1]);
 	close(c->go[0]);
-	close(c->go[1]);
+	if (c->go[1] >= 0)
+		close(c->go[1]);
 	cpu_preempt__destroy(c->skel);
 	free(c);
 }
