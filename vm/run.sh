@@ -164,7 +164,9 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-fsdev "local,id=root,path=/,readonly=on,multidevs=remap,security_model=none" \
 	-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root" \
 	-device virtio-rng-pci \
-	</dev/null 2>&1 | tr -d "\r" | tee "$log" | grep -v -e "^@@SCX-VM-EXIT" -e "sysrq: Resetting"
+	</dev/null 2>&1 | tr -d "\r" | tee "$log" |
+	grep -v -e "^@@SCX-VM-EXIT" -e "sysrq: Resetting" \
+		-e "doesn't support hyperthreading" -e "configure -smp options properly"
 qemu_status=${PIPESTATUS[0]}
 set -e
 
