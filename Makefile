@@ -185,6 +185,12 @@ vmrun: all
 	$(Q)$(SRC)/vm/run.sh $(VM_ARGS) -- $(SRC)/vm/load-test.sh \
 		-d $(DURATION) $(BIN)/$(SCHED) $(ARGS)
 
+# Speed goals live here, not in tests: scx_userland's hackbench throughput
+# as a ratio to the fair class, measured in one VM boot.
+bench: all
+	$(Q)$(SRC)/vm/run.sh $(VM_ARGS) -- env BIN=$(BIN) \
+		$(SRC)/tests/bench-userland.sh
+
 # The selftests' own Makefile also works inside a kernel tree (kselftest).
 selftests: all
 	$(Q)$(MAKE) -C $(SRC)/selftests
@@ -205,6 +211,7 @@ help:
 	@echo '  kernel         build the sched_ext test kernel (cached)'
 	@echo '  vm CMD=...     run a command in the test VM'
 	@echo '  vmrun          run SCHED (scx_simple) with ARGS under load in the VM'
+	@echo '  bench          benchmarks in the VM (scx_userland vs the fair class)'
 	@echo '  selftests      build the kselftests (selftests/build/runner)'
 	@echo '  test           host tests, then scheduler and selftests in the VM'
 	@echo ''
