@@ -32,7 +32,8 @@ directory.  Exits with COMMAND's status, or non-zero if the kernel oopsed.
 
   -c CPUS      online CPUs (default $cpus)
   -s S:C:T     sockets:cores:threads; S*C*T must equal the possible CPUs
-  -p MAXCPUS   possible CPUs, for hotplug (default: CPUS)
+  -p MAXCPUS   possible CPUs, for hotplug (default: CPUS); a guest under
+               TCG does not see the extra ones: use -c MAX -a maxcpus=N
   -m MEM       memory (default $mem)
   -n NODES     NUMA nodes, CPUs split evenly between them (default $nodes)
   -a ARGS      extra kernel command-line arguments

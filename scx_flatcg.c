@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loader for scx_flatcg: load the BPF scheduler, print CPU utilisation, the
+ * hweight generation and the scheduling counters every interval, and report
+ * why it stopped.
+ */
+#include <signal.h>
+#include <getopt.h>
+#include <scx/common.h>
+#include "scx_flatcg.h"
+#include "scx_flatcg.bpf.skel.h"
+
+static const char usage[] =
+"Usage: %s [-s SLICE_US] [-i SEC] [-f] [-v] [-h]\n"
+"\n"
+"Enforce the cgroup v2 cpu.weight hierarchy with one flat layer of cgroups.\n"
+"\n"
+"  -s SLICE_US  time slice of a task, and how long a CPU stays on one\n"
+"               cgroup, in microseconds (100..100000, default 20000)\n"
+"  -i SEC       print stats every SEC seconds (1..3600, default 1)\n"
+"  -f           order tasks within a cgroup FIFO instead of by vtime\n"
+"  -v           print libbpf's debug messages\n"
+"  -h           show this help\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+/* Sum the per-CPU counters, over every possible CPU, into @out. */
+static void read_stats(struct scx_flatcg *skel, u64 out[FCG_NR_STATS])
+{
+	int nr_cpus = libbpf_num_possible_cpus();
+	u64 vals[nr_cpus];
+	u32 idx;
+	int cpu;
+
+	for (idx = 0; idx < FCG_NR_STATS; idx++) {
+		out[idx] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &idx,
+					vals))
+			continue;
+		for (cpu = 0; cpu < nr_cpus; cpu++)
+			out[idx] += vals[cpu];
+	}
+}
+
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void print_stats(struct scx_flatcg *skel, u64 prev[FCG_NR_STATS],
+			u64 *prev_at)
+{
+	/* Only online CPUs can run anything; possible ones may be offline. */
+	long nr_online = sysconf(_SC_NPROCESSORS_ONLN);
+	u64 cur[FCG_NR_STATS], d[FCG_NR_STATS], at = now_ns();
+	double util = 0;
+	int i;
+
+	read_stats(skel, cur);
+	for (i = 0; i < FCG_NR_STATS; i++)
+		d[i] = cur[i] - prev[i];
+	if (at > *prev_at && nr_online > 0)
+		util = 100.0 * d[FCG_STAT_RUN_NS] /
+		       ((double)(at - *prev_at) * nr_online);
+
+	printf("util=%5.1f%% hweight_gen=%llu act=%llu deact=%llu enq=%llu\n",
+	       util, (unsigned long long)skel->data->hweight_gen,
+	       (unsigned long long)d[FCG_STAT_ACT],
+	       (unsigned long long)d[FCG_STAT_DEACT],
+	       (unsigned long long)d[FCG_STAT_ENQ]);
+	printf("  disp=%llu stay=%llu pick=%llu empty=%llu rekey=%llu cap=%llu local=%llu bypass=%llu\n",
+	       (unsigned long long)d[FCG_STAT_DISP],
+	       (unsigned long long)d[FCG_STAT_STAY],
+	       (unsigned long long)d[FCG_STAT_PICK],
+	       (unsigned long long)d[FCG_STAT_EMPTY],
+	       (unsigned long long)d[FCG_STAT_REKEY],
+	       (unsigned long long)d[FCG_STAT_CAP],
+	       (unsigned long long)d[FCG_STAT_LOCAL],
+	       (unsigned long long)d[FCG_STAT_BYPASS]);
+	fflush(stdout);
+
+	memcpy(prev, cur, sizeof(cur));
+	*prev_at = at;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int interval = 1;
+	u64 slice_us = 20000;
+	bool fifo = false, verbose = false;
+	struct scx_flatcg *skel;
+	struct bpf_link *link;
+	bool failed;
+	u64 ecode;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "s:i:fvh")) != -1) {
+		switch (opt) {
+		case 's':
+			slice_us = scx_arg_ll('s', optarg, 100, 100000);
+			break;
+		case 'i':
+			interval = scx_arg_ll('i', optarg, 1, 3600);
+			break;
+		case 'f':
+			fifo = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			printf(usage, argv[0]);
+			return 0;
+		default:
+			fprintf(stderr, usage, argv[0]);
+			return 1;
+		}
+	}
+	if (optind < argc)
+		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
+
+	scx_libbpf_verbose(verbose);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+restart:
+	skel = SCX_OPS_OPEN(flatcg_ops, scx_flatcg);
+	skel->rodata->slice_ns = slice_us * 1000;
+	skel->rodata->fifo_sched = fifo;
+	/* Without this flag the kernel does not pass cpu.weight to us. */
+	skel->struct_ops.flatcg_ops->flags |= SCX_OPS_HAS_CGROUP_WEIGHT;
+	SCX_OPS_LOAD(skel, flatcg_ops, scx_flatcg, uei);
+	link = SCX_OPS_ATTACH(skel, flatcg_ops, scx_flatcg);
+	printf("scx_flatcg: running (slice %llu us, %s within cgroups)\n",
+	       (unsigned long long)slice_us, fifo ? "fifo" : "vtime");
+
+	{
+		u64 prev[FCG_NR_STATS], prev_at = now_ns();
+
+		read_stats(skel, prev);
+		while (!stop && !UEI_EXITED(skel, uei)) {
+			scx_stats_sleep(interval, &stop, &skel->data->uei.kind);
+			if (stop || UEI_EXITED(skel, uei))
+				break;
+			print_stats(skel, prev, &prev_at);
+		}
+	}
+
+	bpf_link__destroy(link);
+	ecode = UEI_REPORT(skel, uei);
+	failed = UEI_FAILED(skel, uei);
+	scx_flatcg__destroy(skel);
+
+	if (UEI_ECODE_RESTART(ecode)) {
+		scx_wait_disabled(5000);
+		goto restart;
+	}
+	return failed;
+}

@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scx_flatcg enforces the cpu.weight hierarchy.  Build
+#
+#   fcg-fair/A  (weight 100):  A1 (100), A2 (300)
+#   fcg-fair/B  (weight 200)
+#
+# put more busy loops than CPUs in each leaf, and measure each leaf's share
+# of the CPU time over 20 s from cpu.stat usage_usec.  The flattened
+# expectation is A1 1/12, A2 3/12, B 8/12; every share must be within 5%
+# (relative) of it.  Then set A2's weight to 100 in the middle of the run
+# (expect 1/6, 1/6, 4/6) and check the shares follow.  Finally the same
+# hierarchy runs 20 s under the fair class, reported beside it.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/sched-lib.sh
+. "$root/tests/sched-lib.sh"
+BIN=${BIN:-$root/build/bin}
+
+cg=/sys/fs/cgroup/fcg-fair
+leaves=(A/A1 A/A2 B)
+hogs_per_leaf=$(($(nproc) + 2))
+hog_pids=()
+log=$(mktemp)
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	local l
+
+	[ "${#hog_pids[@]}" -gt 0 ] && kill "${hog_pids[@]}" 2>/dev/null
+	wait "${hog_pids[@]}" 2>/dev/null
+	for l in A/A1 A/A2 A B; do
+		rmdir "$cg/$l" 2>/dev/null
+	done
+	rmdir "$cg" 2>/dev/null
+	sched_stop INT >/dev/null
+	rm -f "$log"
+}
+trap cleanup EXIT
+
+[ "$(nproc)" -ge 2 ] || skip "needs 2 or more CPUs"
+[ -e /sys/fs/cgroup/cgroup.controllers ] || skip "no cgroup2 at /sys/fs/cgroup"
+grep -qw cpu /sys/fs/cgroup/cgroup.controllers || skip "no cpu controller"
+
+setup() {
+	echo +cpu >/sys/fs/cgroup/cgroup.subtree_control || return 1
+	mkdir -p "$cg" && echo +cpu >"$cg/cgroup.subtree_control" || return 1
+	mkdir -p "$cg/A" "$cg/B" && echo +cpu >"$cg/A/cgroup.subtree_control" ||
+		return 1
+	mkdir -p "$cg/A/A1" "$cg/A/A2" || return 1
+}
+
+set_weights() {
+	echo "$1" >"$cg/A/cpu.weight" && echo "$2" >"$cg/A/A1/cpu.weight" &&
+		echo "$3" >"$cg/A/A2/cpu.weight" && echo "$4" >"$cg/B/cpu.weight"
+}
+
+# A busy loop that moves itself into cgroup $1 before it starts spinning.
+start_hog() {
+	(
+		echo "$BASHPID" >"$cg/$1/cgroup.procs" || exit 1
+		while :; do :; done
+	) &
+	hog_pids+=($!)
+}
+
+usage_of() {
+	awk '$1 == "usage_usec" { print $2 }' "$cg/$1/cpu.stat"
+}
+
+# measure SECS LABEL EXP_A1 EXP_A2 EXP_B: print a table row per leaf and
+# return non-zero if a share is more than 5% (relative) off.
+measure() {
+	local secs=$1 label=$2 l u0=() u1=() i
+	local exp=("$3" "$4" "$5")
+
+	for i in "${!leaves[@]}"; do
+		u0[i]=$(usage_of "${leaves[i]}")
+	done
+	sleep "$secs"
+	echo "$label: measured ${secs}s (t=${SECONDS}s)"
+	for i in "${!leaves[@]}"; do
+		u1[i]=$(usage_of "${leaves[i]}")
+	done
+	awk -v label="$label" -v names="${leaves[*]}" \
+	    -v d="$((u1[0] - u0[0])) $((u1[1] - u0[1])) $((u1[2] - u0[2]))" \
+	    -v e="${exp[*]}" -v secs="$secs" '
+	BEGIN {
+		split(names, n, " "); split(d, u, " "); split(e, x, " ")
+		tot = u[1] + u[2] + u[3]
+		if (tot <= 0) { print label ": no CPU time measured"; exit 1 }
+		bad = 0
+		for (i = 1; i <= 3; i++) {
+			split(x[i], f, "/"); want = f[1] / f[2]
+			got = u[i] / tot; err = (got - want) / want
+			if (err < -0.05 || err > 0.05) bad = 1
+			printf "%-12s %-6s %6s %8.4f %8.4f %+7.1f%% %8.2f\n",
+			       label, n[i], x[i], want, got, 100 * err,
+			       u[i] / 1e6
+		}
+		printf "%-12s total CPU %.2f s in %d s\n", label, tot / 1e6, secs
+		exit bad
+	}'
+}
+
+header() {
+	printf "%-12s %-6s %6s %8s %8s %8s %8s\n" run leaf expect want \
+	       measured error cpu_s
+	echo "(t=${SECONDS}s)"
+}
+
+setup || fail "cannot build the cgroup hierarchy under $cg"
+[ "$test_failed" -eq 0 ] || finish
+set_weights 100 100 300 200 || fail "cannot set cpu.weight"
+
+sched_start "$log" "$BIN/scx_flatcg" -i 5 || finish
+[ "$(cat $SCX_SYSFS/root/ops)" = flatcg ] || fail "root/ops is not flatcg"
+
+for l in "${leaves[@]}"; do
+	for _ in $(seq "$hogs_per_leaf"); do
+		start_hog "$l"
+	done
+done
+# shellcheck disable=SC2317 # called by wait_for
+procs_in() { [ "$(wc -l <"$cg/$1/cgroup.procs")" -eq "$hogs_per_leaf" ]; }
+for l in "${leaves[@]}"; do
+	wait_for 30 procs_in "$l" || fail "hogs did not all reach $l"
+done
+echo "$hogs_per_leaf busy loops per leaf on $(nproc) CPUs (t=${SECONDS}s)"
+
+# Let the shares settle before measuring.
+sleep 2
+header
+measure 20 flatcg 1/12 3/12 8/12 || fail "flatcg shares are off by more than 5%"
+
+# Change a weight mid-run: A2 300 -> 100, so A1 and A2 split A evenly.
+echo 100 >"$cg/A/A2/cpu.weight" || fail "cannot change A2's weight"
+sleep 2
+measure 10 flatcg-w100 1/6 1/6 4/6 ||
+	fail "flatcg shares did not follow the weight change"
+
+if ! state_is enabled || [ "$(cat $SCX_SYSFS/root/ops)" != flatcg ]; then
+	fail "scx_flatcg is no longer enabled"
+fi
+sched_stop INT
+status=$?
+[ "$status" -eq 0 ] || fail "scx_flatcg exited with status $status"
+grep -q "EXIT: unregistered from user space" "$log" ||
+	fail "unexpected exit: $(grep EXIT: "$log")"
+
+# The same load under the fair class, for comparison only.
+set_weights 100 100 300 200
+sleep 2
+measure 20 fair 1/12 3/12 8/12 || echo "(fair class is off by more than 5%)"
+
+finish
