@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The VM runner: "make vm CMD=..." runs a command in the VM and passes its
-# exit status back (the test kernel boots with sched_ext disabled), the
-# console is not cut off, and bad options are refused in one line.
+# exit status back (the test kernel boots with sched_ext disabled), a kernel
+# panic fails the run and is shown, the hard timeout holds, and bad options
+# are refused in one line.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
@@ -22,6 +23,19 @@ make -s vm CMD='exit 7' >/dev/null 2>&1 && fail "make vm CMD='exit 7' exited 0"
 vm/run.sh -c 2 -- sh -c 'exit 7' >/dev/null 2>&1
 status=$?
 [ "$status" -eq 7 ] || fail "vm/run.sh returned $status for a command that exited 7"
+
+out=$(vm/run.sh -c 1 -e 'echo c > /proc/sysrq-trigger' 2>&1)
+status=$?
+[ "$status" -eq 3 ] || fail "a kernel panic gave exit $status, expected 3"
+grep -q 'the kernel reported trouble' <<<"$out" || fail "a kernel panic was not reported"
+grep -q 'Kernel panic' <<<"$out" || fail "the panic line was not shown"
+
+start=$SECONDS
+out=$(vm/run.sh -c 1 -t 20 -e 'sleep 600' 2>&1)
+status=$?
+[ "$status" -eq 124 ] || fail "a command past the timeout gave exit $status, expected 124"
+grep -q 'timed out after 20 s' <<<"$out" || fail "the timeout was not reported: $out"
+[ $((SECONDS - start)) -lt 60 ] || fail "the 20 s timeout took $((SECONDS - start)) s"
 
 out=$(vm/run.sh -c 0 -- true 2>&1)
 { [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } || fail "-c 0 was not refused in one line: $out"
