@@ -82,7 +82,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all prep help clean install deps kernel vm vmrun selftests test bench FORCE $(SCHEDS)
+.PHONY: all prep help clean install deps kernel vm vmrun selftests test bench veristat check-docs FORCE $(SCHEDS)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -191,6 +191,14 @@ bench: all
 	$(Q)$(SRC)/vm/run.sh $(VM_ARGS) -- env BIN=$(BIN) \
 		$(SRC)/tests/bench-userland.sh
 
+# The tools of DEVELOPER_GUIDE.md: veristat over every BPF object, in the
+# VM, and every command of the guide, run as written.
+veristat: all selftests
+	$(Q)OBJ=$(OBJ) KSRC=$(KSRC) $(SRC)/tests/veristat.sh
+
+check-docs: all
+	$(Q)$(SRC)/tests/check-docs.sh
+
 # The selftests' own Makefile also works inside a kernel tree (kselftest).
 selftests: all
 	$(Q)$(MAKE) -C $(SRC)/selftests
@@ -212,6 +220,8 @@ help:
 	@echo '  vm CMD=...     run a command in the test VM'
 	@echo '  vmrun          run SCHED (scx_simple) with ARGS under load in the VM'
 	@echo '  bench          benchmarks in the VM (scx_userland vs the fair class)'
+	@echo '  veristat       verify every BPF object in the VM, with per-program stats'
+	@echo '  check-docs     run every command of DEVELOPER_GUIDE.md
 	@echo '  selftests      build the kselftests (selftests/build/runner)'
 	@echo '  test           host tests, then scheduler and selftests in the VM'
 	@echo ''
