@@ -201,7 +201,7 @@ check-docs: all
 
 # The selftests' own Makefile also works inside a kernel tree (kselftest).
 selftests: all
-	$(Q)$(MAKE) -C $(SRC)/selftests
+	$(Q)$(MAKE) --no-print-directory -C $(SRC)/selftests
 
 test: all selftests
 	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) $(SRC)/tests/run.sh
@@ -221,7 +221,7 @@ help:
 	@echo '  vmrun          run SCHED (scx_simple) with ARGS under load in the VM'
 	@echo '  bench          benchmarks in the VM (scx_userland vs the fair class)'
 	@echo '  veristat       verify every BPF object in the VM, with per-program stats'
-	@echo '  check-docs     run every command of DEVELOPER_GUIDE.md
+	@echo '  check-docs     run every command of DEVELOPER_GUIDE.md'
 	@echo '  selftests      build the kselftests (selftests/build/runner)'
 	@echo '  test           host tests, then scheduler and selftests in the VM'
 	@echo ''

@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 
 make -s >/dev/null 2>&1 || { make; fail "make failed"; }
-help=$(make help)
+help=$(make help) || fail "make help failed"
 for src in scx_*.bpf.c; do
 	name=${src%.bpf.c}
 	[ -x "build/bin/$name" ] || fail "build/bin/$name was not built"
