@@ -8,8 +8,11 @@
 # Each file is listed as new, changed or unchanged; unchanged files are not
 # touched, so their timestamps survive and the tree rebuilds incrementally.
 # The list of files we wrote is kept in .scx-sync in each target directory;
-# a file named there that we no longer have is "stale", and is deleted only
-# with --prune.  Files of the tree's own that we never wrote are left alone.
+# a file named there that we no longer have is "stale".  A file of the
+# tree's own that we never wrote (upstream's examples and selftests) is
+# "foreign": our Makefiles build whatever *.bpf.c they find, so the
+# kernel's tests would break our build.  Both are listed, and deleted only
+# with --prune.  Build output is neither.
 set -euo pipefail
 
 usage() {
@@ -18,7 +21,8 @@ Usage: $0 [-n|--dry-run] [--check] [--prune] KERNEL_TREE
 
   -n, --dry-run  say what would change, change nothing
   --check        change nothing; exit 1 if the tree differs from this repo
-  --prune        delete stale files (ours before, no longer ours now)
+  --prune        delete stale files (ours before, no longer ours now) and
+                 foreign ones (the tree's own, in the directories we fill)
   -h, --help     show this help
 EOF
 }
@@ -48,7 +52,7 @@ if [ ! -f "$tree/kernel/sched/ext.c" ] || [ ! -d "$tree/tools/lib/bpf" ]; then
 fi
 
 src=$(cd "$(dirname "$0")" && pwd)
-new=0 changed=0 same=0 stale=0
+new=0 changed=0 same=0 stale=0 foreign=0
 
 # The files we own in each destination, relative to it.
 list_sched_ext() {
@@ -100,6 +104,21 @@ sync_dir() {
 			fi
 		done <"$manifest"
 	fi
+	# What is left: the tree's own files, less what builds make.
+	if [ -d "$to" ]; then
+		while IFS= read -r rel; do
+			"$lister" | grep -qxF "$rel" && continue
+			[ -f "$manifest" ] && grep -qxF "$rel" "$manifest" && continue
+			foreign=$((foreign + 1))
+			if [ "$prune" -eq 1 ] && [ "$dry" -eq 0 ]; then
+				echo "  deleted    ${to#"$tree"/}/$rel"
+				rm -f "$to/$rel"
+			else
+				echo "  foreign    ${to#"$tree"/}/$rel (the tree's own; --prune deletes it)"
+			fi
+		done < <(cd "$to" && find . \( -path ./build -o -path ./obj \) -prune -o \
+			-type f ! -name .scx-sync ! -name runner -print | sed 's|^\./||' | sort)
+	fi
 	if [ "$dry" -eq 0 ]; then
 		mkdir -p "$to"
 		{ "$lister"; printf '%s' "$kept"; } | sort -u >"$manifest"
@@ -109,8 +128,8 @@ sync_dir() {
 sync_dir "$src" "$tree/tools/sched_ext" list_sched_ext
 sync_dir "$src/selftests" "$tree/tools/testing/selftests/sched_ext" list_selftests
 
-echo "$new new, $changed changed, $same unchanged, $stale stale"
-if [ "$check" -eq 1 ] && [ $((new + changed + stale)) -gt 0 ]; then
+echo "$new new, $changed changed, $same unchanged, $stale stale, $foreign foreign"
+if [ "$check" -eq 1 ] && [ $((new + changed + stale + foreign)) -gt 0 ]; then
 	echo "sync-to-kernel: $tree differs from this repo" >&2
 	exit 1
 fi

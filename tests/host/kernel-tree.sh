@@ -21,7 +21,15 @@ out=$(./sync-to-kernel.sh /tmp 2>&1)
 { [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } ||
 	fail "a directory that is not a kernel tree was not refused in one line: $out"
 
-./sync-to-kernel.sh "$tree" || fail "sync-to-kernel.sh failed"
+# The tree's own examples and selftests are listed, and go with --prune;
+# our Makefiles would try to build them.
+theirs=tools/testing/selftests/sched_ext/zz_theirs.bpf.c
+echo "/* the tree's own */" >"$tree/$theirs"
+./sync-to-kernel.sh -n "$tree" | grep -q "foreign    $theirs" ||
+	fail "a file of the tree's own was not listed as foreign"
+[ -e "$tree/$theirs" ] || fail "--dry-run deleted a foreign file"
+./sync-to-kernel.sh --prune "$tree" || fail "sync-to-kernel.sh --prune failed"
+[ ! -e "$tree/$theirs" ] || fail "--prune left a foreign file"
 for f in Makefile README.md include/scx/common.bpf.h; do
 	cmp -s "$f" "$tree/tools/sched_ext/$f" || fail "tools/sched_ext/$f differs after the sync"
 done
@@ -44,7 +52,7 @@ fi
 
 again=$(./sync-to-kernel.sh "$tree")
 echo "$again" | tail -n 1
-grep -q '^0 new, 0 changed, [0-9]* unchanged, 0 stale$' <<<"$again" ||
+grep -q '^0 new, 0 changed, [0-9]* unchanged, 0 stale, 0 foreign$' <<<"$again" ||
 	fail "a second sync was not all unchanged"
 ./sync-to-kernel.sh --check "$tree" >/dev/null || fail "--check failed right after a sync"
 

@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The selftest runner that kselftest built inside the scratch kernel tree
+# (tests/host/kernel-tree.sh syncs this repo there and builds it) runs in
+# the VM and passes, as the one built here does.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/sched-lib.sh
+. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/tree-lib.sh
+. "$root/tests/tree-lib.sh"
+runner=$SCRATCH/tree/tools/testing/selftests/sched_ext/runner
+
+[ -x "$runner" ] || skip "$runner is not built: run the host test host/kernel-tree first"
+out=$("$runner" -q 2>&1)
+status=$?
+echo "$out" | grep -vE '^ok '
+[ "$status" -eq 0 ] || fail "the kernel tree's runner exited $status"
+tail -n 1 <<<"$out" | grep -qE '^[1-9][0-9]* passed, 0 failed' ||
+	fail "the kernel tree's runner did not pass: $(tail -n 1 <<<"$out")"
+finish
