@@ -22,11 +22,11 @@ static const char usage[] =
 "  -v           print libbpf's debug messages\n"
 "  -h           show this help\n";
 
-static volatile sig_atomic_t stop;
+static atomic_bool stop;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	atomic_store(&stop, true);
 }
 
 /* Sum the per-CPU counters, over every possible CPU, into @out. */
@@ -145,9 +145,9 @@ restart:
 		u64 prev[FCG_NR_STATS], prev_at = now_ns();
 
 		read_stats(skel, prev);
-		while (!stop && !UEI_EXITED(skel, uei)) {
+		while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
 			scx_stats_sleep(interval, &stop, &skel->data->uei.kind);
-			if (stop || UEI_EXITED(skel, uei))
+			if (atomic_load(&stop) || UEI_EXITED(skel, uei))
 				break;
 			print_stats(skel, prev, &prev_at);
 		}

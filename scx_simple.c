@@ -18,11 +18,11 @@ static const char usage[] =
 "  -v      print libbpf's debug messages\n"
 "  -h      show this help\n";
 
-static volatile sig_atomic_t stop;
+static atomic_bool stop;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	atomic_store(&stop, true);
 }
 
 /* Sum the per-CPU counters into @out, indexed by enum simple_stat. */
@@ -84,7 +84,7 @@ restart:
 	link = SCX_OPS_ATTACH(skel, simple_ops, scx_simple);
 	printf("scx_simple: running (%s)\n", fifo ? "fifo" : "weighted vtime");
 
-	while (!stop && !UEI_EXITED(skel, uei)) {
+	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
 		u64 st[2];
 
 		read_stats(skel, st);

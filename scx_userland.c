@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Loader and user-space scheduler of scx_userland.  The main thread is the
  * scheduler: it reads runnable tasks from the BPF ring buffer, orders them
@@ -65,12 +65,12 @@ static u64 min_vtime;	/* vtime of the task sent last, never going back */
 static u64 nr_user_enq, nr_user_disp, nr_disp_full, nr_rounds, nr_loops;
 static u32 max_round;	/* most tasks sent in one round */
 
-static volatile sig_atomic_t stop;
+static atomic_bool stop;
 static struct scx_userland *skel;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	atomic_store(&stop, true);
 	/* Let BPF run us at once, even if we yielded with work pending. */
 	if (skel)
 		__atomic_store_n(&skel->bss->user_stop, 1, __ATOMIC_RELEASE);
@@ -259,7 +259,7 @@ static void schedule_loop(struct ring_buffer *rb, struct user_ring_buffer *urb,
 {
 	u64 next_stats = now_ms() + interval * 1000ULL;
 
-	while (!stop && !UEI_EXITED(skel, uei)) {
+	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
 		bool sent_all;
 		u64 now;
 

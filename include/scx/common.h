@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -192,13 +193,13 @@ static inline void scx_libbpf_verbose(bool verbose)
  * set *@stop or by the scheduler's exit (@uei_kind, the kind UEI_RECORD()
  * fills in), so that an error exit is reported at once.
  */
-static inline void scx_stats_sleep(unsigned int sec, volatile sig_atomic_t *stop,
+static inline void scx_stats_sleep(unsigned int sec, atomic_bool *stop,
 				   const int *uei_kind)
 {
 	unsigned int ms;
 
 	for (ms = 0; ms < sec * 1000; ms += 50) {
-		if (*stop || __atomic_load_n(uei_kind, __ATOMIC_ACQUIRE))
+		if (atomic_load(stop) || __atomic_load_n(uei_kind, __ATOMIC_ACQUIRE))
 			return;
 		scx_sleep_ms(50);
 	}

@@ -7,11 +7,11 @@
 #include <scx/common.h>
 #include "scx_legacy.bpf.skel.h"
 
-static volatile sig_atomic_t stop;
+static atomic_bool stop;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	atomic_store(&stop, true);
 }
 
 int main(int argc, char **argv)
@@ -28,7 +28,7 @@ restart:
 	SCX_OPS_LOAD(skel, legacy_ops, scx_legacy, uei);
 	link = SCX_OPS_ATTACH(skel, legacy_ops, scx_legacy);
 
-	while (!stop && !UEI_EXITED(skel, uei)) {
+	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
 		printf("moved=%llu\n", (unsigned long long)skel->bss->nr_moved);
 		fflush(stdout);
 		scx_stats_sleep(1, &stop, &skel->data->uei.kind);
