@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loader for scx_central: move to the central CPU, load the BPF scheduler,
+ * print its counters every interval, and start it again when CPU hotplug
+ * made the kernel stop it.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <signal.h>
+#include <getopt.h>
+#include <scx/common.h>
+#include "scx_central.h"
+#include "scx_central.bpf.skel.h"
+
+static const char usage[] =
+"Usage: %s [-c CPU] [-s USEC] [-q LEN] [-b NR] [-P] [-i SEC] [-v] [-h]\n"
+"\n"
+"One CPU makes every scheduling decision; the others run their tasks with\n"
+"infinite slices, so that nohz_full CPUs can stop their tick.\n"
+"\n"
+"  -c CPU   the central CPU (default 0)\n"
+"  -s USEC  time slice: how long a CPU may keep a task while others wait\n"
+"           (default 20000)\n"
+"  -q LEN   length of the central queue; what does not fit goes to the\n"
+"           fallback DSQ (default 4096)\n"
+"  -b NR    dispatch slots per ops.dispatch() call, 1..%d (default: kernel's)\n"
+"  -P       do not pin the slice timer to the central CPU (tests the path\n"
+"           taken by kernels without BPF_F_TIMER_CPU_PIN)\n"
+"  -i SEC   print stats every SEC seconds (default 1)\n"
+"  -v       print libbpf's debug messages\n"
+"  -h       show this help\n";
+
+#define MAX_BATCH	4096
+
+static const char *const stat_names[CENTRAL_NR_STATS] = {
+	[CSTAT_TOTAL]		= "total",
+	[CSTAT_LOCAL]		= "local",
+	[CSTAT_QUEUED]		= "queued",
+	[CSTAT_LOST]		= "lost",
+	[CSTAT_TIMER]		= "timer",
+	[CSTAT_DISPATCH]	= "dispatch",
+	[CSTAT_MISMATCH]	= "mismatch",
+	[CSTAT_RETRY]		= "retry",
+	[CSTAT_OVERFLOW]	= "overflow",
+};
+
+static atomic_bool stop;
+
+static void on_signal(int sig)
+{
+	atomic_store(&stop, true);
+}
+
+/*
+ * The stats loop and restarts then run where the scheduler's own work is,
+ * instead of waking the CPUs that are meant to stay quiet.
+ */
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		SCX_BUG("cannot move to central CPU %d (is it online?)", cpu);
+}
+
+static void print_stats(struct scx_central *skel)
+{
+	int i;
+
+	for (i = 0; i < CENTRAL_NR_STATS; i++)
+		printf("%s%s=%llu", i ? " " : "", stat_names[i],
+		       (unsigned long long)skel->bss->stats[i]);
+	putchar('\n');
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	int nr_cpus = libbpf_num_possible_cpus();
+	unsigned int interval = 1, queue_len = 4096, batch = 0;
+	unsigned long long slice_us = 20000;
+	bool verbose = false, no_pin = false, warned = false;
+	struct scx_central *skel;
+	struct bpf_link *link;
+	int central = 0;
+	bool failed;
+	u64 ecode;
+	int opt;
+
+	SCX_BUG_ON(nr_cpus <= 0, "cannot count the possible CPUs");
+	if (nr_cpus > CENTRAL_MAX_CPUS)
+		SCX_DIE("%d possible CPUs, built for at most %d", nr_cpus,
+			CENTRAL_MAX_CPUS);
+
+	while ((opt = getopt(argc, argv, "c:s:q:b:Pi:vh")) != -1) {
+		switch (opt) {
+		case 'c':
+			central = scx_arg_ll('c', optarg, 0, nr_cpus - 1);
+			break;
+		case 's':
+			slice_us = scx_arg_ll('s', optarg, 100, 10000000);
+			break;
+		case 'q':
+			queue_len = scx_arg_ll('q', optarg, 1, 1 << 20);
+			break;
+		case 'b':
+			batch = scx_arg_ll('b', optarg, 1, MAX_BATCH);
+			break;
+		case 'P':
+			no_pin = true;
+			break;
+		case 'i':
+			interval = scx_arg_ll('i', optarg, 1, 3600);
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			printf(usage, argv[0], MAX_BATCH);
+			return 0;
+		default:
+			fprintf(stderr, usage, argv[0], MAX_BATCH);
+			return 1;
+		}
+	}
+	if (optind < argc)
+		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
+
+	scx_libbpf_verbose(verbose);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+restart:
+	pin_to_cpu(central);
+	skel = SCX_OPS_OPEN(central_ops, scx_central);
+	skel->rodata->central_cpu = central;
+	skel->rodata->nr_cpus = nr_cpus;
+	skel->rodata->slice_ns = slice_us * 1000;
+	skel->rodata->timer_no_pin = no_pin;
+	if (batch)
+		skel->struct_ops.central_ops->dispatch_max_batch = batch;
+	SCX_BUG_ON(bpf_map__set_max_entries(skel->maps.central_q, queue_len),
+		   "cannot size the central queue");
+	SCX_OPS_LOAD(skel, central_ops, scx_central, uei);
+	link = SCX_OPS_ATTACH(skel, central_ops, scx_central);
+	printf("scx_central: running (central CPU %d, slice %llu us, queue %u)\n",
+	       central, slice_us, queue_len);
+	fflush(stdout);
+
+	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
+		if (skel->bss->timer_unpinned && !warned) {
+			fprintf(stderr, "%s: warning: the slice timer is not pinned to CPU %d%s\n",
+				program_invocation_short_name, central,
+				no_pin ? " (-P)" :
+				" (no BPF_F_TIMER_CPU_PIN in this kernel)");
+			warned = true;
+		}
+		print_stats(skel);
+		scx_stats_sleep(interval, &stop, &skel->data->uei.kind);
+	}
+
+	bpf_link__destroy(link);
+	ecode = UEI_REPORT(skel, uei);
+	failed = UEI_FAILED(skel, uei);
+	scx_central__destroy(skel);
+
+	if (UEI_ECODE_RESTART(ecode)) {
+		scx_wait_disabled(5000);
+		printf("scx_central: restarting\n");
+		goto restart;
+	}
+	return failed;
+}
