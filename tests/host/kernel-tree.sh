@@ -25,7 +25,9 @@ out=$(./sync-to-kernel.sh /tmp 2>&1)
 # our Makefiles would try to build them.
 theirs=tools/testing/selftests/sched_ext/zz_theirs.bpf.c
 echo "/* the tree's own */" >"$tree/$theirs"
-./sync-to-kernel.sh -n "$tree" | grep -q "foreign    $theirs" ||
+# (Output goes through a variable: grep -q would cut the pipe short.)
+out=$(./sync-to-kernel.sh -n "$tree")
+grep -q "foreign    $theirs" <<<"$out" ||
 	fail "a file of the tree's own was not listed as foreign"
 [ -e "$tree/$theirs" ] || fail "--dry-run deleted a foreign file"
 ./sync-to-kernel.sh --prune "$tree" || fail "sync-to-kernel.sh --prune failed"
@@ -60,13 +62,15 @@ grep -q '^0 new, 0 changed, [0-9]* unchanged, 0 stale, 0 foreign$' <<<"$again" |
 probe=scx_zz_sync_probe.h
 trap 'rm -f "$root/$probe"; sched_stop INT >/dev/null' EXIT
 echo "/* SPDX-License-Identifier: GPL-2.0 */" >"$probe"
-./sync-to-kernel.sh -n "$tree" | grep -q "new        tools/sched_ext/$probe" ||
+out=$(./sync-to-kernel.sh -n "$tree")
+grep -q "new        tools/sched_ext/$probe" <<<"$out" ||
 	fail "--dry-run did not list a new file"
 [ ! -e "$tree/tools/sched_ext/$probe" ] || fail "--dry-run wrote a file"
 ./sync-to-kernel.sh --check "$tree" >/dev/null && fail "--check passed with a new file"
 ./sync-to-kernel.sh "$tree" >/dev/null
 rm -f "$probe"
-./sync-to-kernel.sh "$tree" | grep -q "stale      tools/sched_ext/$probe" ||
+out=$(./sync-to-kernel.sh "$tree")
+grep -q "stale      tools/sched_ext/$probe" <<<"$out" ||
 	fail "a file we no longer have was not listed as stale"
 [ -e "$tree/tools/sched_ext/$probe" ] || fail "a stale file was deleted without --prune"
 ./sync-to-kernel.sh --prune "$tree" >/dev/null
