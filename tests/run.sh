@@ -24,7 +24,7 @@ done
 
 echo "# VM tests (4 CPUs: 1 socket, 2 cores, 2 threads each)"
 vmlog=$(mktemp)
-"$root/vm/run.sh" -c 4 -s 1:2:2 -m 2G -t 1500 \
+"$root/vm/run.sh" -c 4 -s 1:2:2 -m 2G -t 3600 \
 	-- env BIN="$BIN" OBJ="$OBJ" TESTS="$TESTS" "$root/tests/vm-phase.sh" 2>&1 | tee "$vmlog"
 vm_status=${PIPESTATUS[0]}
 line=$(grep -a '^vm-phase: ' "$vmlog" | tail -n 1)
