@@ -27,7 +27,7 @@ done
 for t in "$root"/tests/vm/*.sh; do
 	name=vm/$(basename "$t" .sh)
 	selected "$name" || continue
-	run_test "$name" 300 "$t"
+	run_test "$name" 600 "$t"
 done
 
 runner=$root/selftests/build/runner

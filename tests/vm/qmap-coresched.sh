@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scx_qmap's ops.core_sched_before(): two groups of three workers, each
+# group sharing a core-scheduling cookie (prctl PR_SCHED_CORE), run on SMT
+# siblings.  Enqueues of cookied tasks and core-wide picks compare tasks
+# through ops.core_sched_before(): the core counter must grow.
+set -uo pipefail
+
+BIN=${BIN:-$PWD/build/bin}
+# shellcheck source=tests/sched-lib.sh
+. "$(dirname "$0")/../sched-lib.sh"
+qmap=$BIN/scx_qmap
+[ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
+log=$(mktemp)
+groups=()
+
+smt=$(cat /sys/devices/system/cpu/smt/active 2>/dev/null)
+[ "$smt" = 1 ] || skip "no SMT siblings: core scheduling is off"
+
+stat() { grep -ao "\b$1=[0-9]*" "$log" | tail -n 1 | cut -d= -f2; }
+stat_above() { local v; v=$(stat "$1"); [ "${v:-0}" -gt "$2" ]; }
+
+cleanup() {
+	# Each group is a process group led by its python3.
+	local g
+	for g in "${groups[@]}"; do kill -- -"$g" 2>/dev/null; done
+	sched_stop INT >/dev/null
+}
+trap cleanup EXIT
+
+sched_start "$log" "$qmap" -i 1 || exit 1
+
+# A group: take a new cookie for this process, fork two more workers that
+# inherit it; each runs 2 ms and sleeps 0.5 ms so that it both wakes
+# (enqueues) and runs (core-wide picks).
+set -m
+for _ in 1 2; do
+	python3 -c '
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+# PR_SCHED_CORE, PR_SCHED_CORE_CREATE, this process, PIDTYPE_TGID
+if libc.prctl(62, 1, 0, 1, 0):
+    sys.exit("prctl(PR_SCHED_CORE): errno %d" % ctypes.get_errno())
+for _ in range(2):
+    if os.fork() == 0:
+        break
+while True:
+    end = time.monotonic() + 0.002
+    while time.monotonic() < end:
+        pass
+    time.sleep(0.0005)
+' &
+	groups+=($!)
+done
+set +m
+wait_for 90 stat_above core 0 || fail "core_sched_before: never called"
+echo "core=$(stat core)"
+for g in "${groups[@]}"; do
+	kill -0 "$g" 2>/dev/null || fail "a worker group died (prctl failed?)"
+done
+
+for g in "${groups[@]}"; do kill -- -"$g" 2>/dev/null; done
+groups=()
+state_is enabled || fail "sched_ext is $(cat $SCX_SYSFS/state)"
+sched_stop INT || fail "exit status $?"
+grep -q '^EXIT: unregistered from user space' "$log" ||
+	fail "exit: $(grep -a '^EXIT' "$log")"
+finish

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scx_qmap's ops.cpu_offline() and ops.cpu_online(): CPU 3 goes away and
+# comes back while qmap runs hogs; both callbacks are counted and the same
+# scheduler stays enabled (no exit, no restart).
+set -uo pipefail
+
+BIN=${BIN:-$PWD/build/bin}
+# shellcheck source=tests/sched-lib.sh
+. "$(dirname "$0")/../sched-lib.sh"
+qmap=$BIN/scx_qmap
+[ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
+log=$(mktemp)
+hogs=()
+cpu3=/sys/devices/system/cpu/cpu3/online
+
+[ -w "$cpu3" ] || skip "CPU 3 cannot be hotplugged"
+
+stat() { grep -ao "\b$1=[0-9]*" "$log" | tail -n 1 | cut -d= -f2; }
+stat_above() { local v; v=$(stat "$1"); [ "${v:-0}" -gt "$2" ]; }
+
+cleanup() {
+	[ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null
+	echo 1 >"$cpu3" 2>/dev/null
+	sched_stop INT >/dev/null
+}
+trap cleanup EXIT
+
+sched_start "$log" "$qmap" -i 1 || exit 1
+pid=$SCHED_PID
+
+for _ in 1 2 3 4 5 6; do
+	bash -c 'while :; do :; done' &
+	hogs+=($!)
+done
+
+echo 0 >"$cpu3" || fail "cannot offline CPU 3"
+wait_for 20 stat_above offline 0 || fail "cpu_offline: not called"
+echo 1 >"$cpu3" || fail "cannot online CPU 3"
+wait_for 20 stat_above online 0 || fail "cpu_online: not called"
+echo "hotplug: offline=$(stat offline) online=$(stat online)"
+# Give a broken scheduler time to show it: two more stats intervals.
+lines=$(grep -c '^hotplug: ' "$log")
+wait_for 10 test "$(grep -c '^hotplug: ' "$log")" -ge $((lines + 2)) ||
+	fail "stats stopped after hotplug"
+{ [ "$SCHED_PID" = "$pid" ] && sched_alive; } ||
+	fail "hotplug: the scheduler exited"
+state_is enabled || fail "hotplug: sched_ext is $(cat $SCX_SYSFS/state)"
+
+kill "${hogs[@]}" 2>/dev/null
+hogs=()
+sched_stop INT || fail "exit status $?"
+grep -q '^EXIT: unregistered from user space' "$log" ||
+	fail "exit: $(grep -a '^EXIT' "$log")"
+finish

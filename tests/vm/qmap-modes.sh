@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scx_qmap's modes: -p leaves SCHED_OTHER tasks on the fair class and takes
+# only SCHED_EXT ones; -d refuses a thread group (its SCHED_EXT policy is
+# reverted at load and cannot be set again); -v prints libbpf's messages;
+# -b runs with a small dispatch batch.
+set -uo pipefail
+
+BIN=${BIN:-$PWD/build/bin}
+# shellcheck source=tests/sched-lib.sh
+. "$(dirname "$0")/../sched-lib.sh"
+qmap=$BIN/scx_qmap
+[ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
+log=$(mktemp)
+sleepers=()
+
+set_ext() {
+	python3 -c 'import os, sys; os.sched_setscheduler(int(sys.argv[1]), 7, os.sched_param(0))' "$1"
+}
+policy() { awk '{ print $41 }' "/proc/$1/stat"; }
+on_ext() { grep -q '^ext.enabled *: *1' "/proc/$1/sched"; }
+sleeper() { sleep 300 & sleepers+=($!); }
+
+cleanup() {
+	[ ${#sleepers[@]} -eq 0 ] || kill "${sleepers[@]}" 2>/dev/null
+	sched_stop INT >/dev/null
+}
+trap cleanup EXIT
+
+# -p: only SCHED_EXT tasks are ours.
+sleeper
+plain=${sleepers[-1]}
+sleeper
+ext=${sleepers[-1]}
+set_ext "$ext" || fail "cannot make $ext SCHED_EXT"
+sched_start "$log" "$qmap" -p -v -b 2 || exit 1
+[ "$(cat $SCX_SYSFS/switch_all)" = 0 ] || fail "-p: switch_all is $(cat $SCX_SYSFS/switch_all)"
+on_ext "$plain" && fail "-p: a SCHED_OTHER task is on sched_ext"
+on_ext "$ext" || fail "-p: a SCHED_EXT task is not on sched_ext"
+on_ext $$ && fail "-p: this shell is on sched_ext"
+grep -q '^libbpf: ' "$log" || fail "-v: no libbpf messages"
+sched_stop INT || fail "-p: exit status $?"
+
+# -d: refuse the thread group of $victim.
+sleeper
+victim=${sleepers[-1]}
+set_ext "$victim" || fail "cannot make $victim SCHED_EXT"
+rejected=$(cat $SCX_SYSFS/nr_rejected)
+sched_start "$log" "$qmap" -d "$victim" -b 2 || exit 1
+echo "-d $victim: policy $(policy "$victim"), nr_rejected $rejected -> $(cat $SCX_SYSFS/nr_rejected)"
+[ "$(policy "$victim")" = 0 ] || fail "-d: policy of $victim is $(policy "$victim"), not SCHED_OTHER"
+[ "$(cat $SCX_SYSFS/nr_rejected)" -gt "$rejected" ] || fail "-d: nr_rejected did not grow"
+set_ext "$victim" 2>/dev/null && fail "-d: $victim could become SCHED_EXT again"
+on_ext "$ext" || fail "-d: another SCHED_EXT task was refused too"
+sched_stop INT || fail "-d: exit status $?"
+
+kill "${sleepers[@]}" 2>/dev/null
+sleepers=()
+finish
