@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
  * scx_userland: the order of ordinary tasks is decided by a user-space
  * program; this BPF side only carries tasks there and back.
