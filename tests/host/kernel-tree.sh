@@ -47,9 +47,12 @@ done
 
 if [ -f selftests/Makefile ]; then
 	echo "# make -C tools/testing/selftests TARGETS=sched_ext SKIP_TARGETS="
-	KBUILD_OUTPUT=$kernel make -C "$tree/tools/testing/selftests" \
-		TARGETS=sched_ext SKIP_TARGETS= >/dev/null ||
+	# Not KBUILD_OUTPUT: kselftest would build into it, not the tree.
+	make -C "$tree/tools/testing/selftests" TARGETS=sched_ext \
+		SKIP_TARGETS= VMLINUX_BTF="$kernel/vmlinux" >/dev/null ||
 		fail "the selftests did not build through kselftest"
+	[ -x "$tree/tools/testing/selftests/sched_ext/runner" ] ||
+		fail "kselftest left no runner in tools/testing/selftests/sched_ext"
 fi
 
 again=$(./sync-to-kernel.sh "$tree")
