@@ -158,7 +158,7 @@ static void to_fallback(struct task_struct *p, u64 enq_flags)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
-s32 BPF_STRUCT_OPS(central_select_cpu, struct task_struct *p, s32 prev_cpu,
+s32 BPF_STRUCT_OPS(cntr_select_cpu, struct task_struct *p, s32 prev_cpu,
 		   u64 wake_flags)
 {
 	/*
@@ -170,7 +170,7 @@ s32 BPF_STRUCT_OPS(central_select_cpu, struct task_struct *p, s32 prev_cpu,
 	return central_cpu;
 }
 
-void BPF_STRUCT_OPS(central_enqueue, struct task_struct *p, u64 enq_flags)
+void BPF_STRUCT_OPS(cntr_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	s32 pid = p->pid;
 	s32 this_cpu = bpf_get_smp_processor_id();
@@ -379,7 +379,7 @@ static void dispatch_central(void)
 		place_one(central_cpu);
 }
 
-void BPF_STRUCT_OPS(central_dispatch, s32 cpu, struct task_struct *prev)
+void BPF_STRUCT_OPS(cntr_dispatch, s32 cpu, struct task_struct *prev)
 {
 	if (cpu == central_cpu) {
 		dispatch_central();
@@ -396,7 +396,7 @@ void BPF_STRUCT_OPS(central_dispatch, s32 cpu, struct task_struct *prev)
 	scx_bpf_kick_cpu(central_cpu, SCX_KICK_PREEMPT);
 }
 
-void BPF_STRUCT_OPS(central_running, struct task_struct *p)
+void BPF_STRUCT_OPS(cntr_running, struct task_struct *p)
 {
 	u32 cpu = scx_bpf_task_cpu(p);
 	u64 now = bpf_ktime_get_ns();
@@ -407,7 +407,7 @@ void BPF_STRUCT_OPS(central_running, struct task_struct *p)
 	cpu_started_at[cpu] = now ?: 1;
 }
 
-void BPF_STRUCT_OPS(central_stopping, struct task_struct *p, bool runnable)
+void BPF_STRUCT_OPS(cntr_stopping, struct task_struct *p, bool runnable)
 {
 	u32 cpu = scx_bpf_task_cpu(p);
 
@@ -461,7 +461,7 @@ static int central_timerfn(void *map, u32 *key, struct bpf_timer *timer)
 	return 0;
 }
 
-s32 BPF_STRUCT_OPS_SLEEPABLE(central_init)
+s32 BPF_STRUCT_OPS_SLEEPABLE(cntr_init)
 {
 	struct central_timer *ct;
 	u32 key = 0;
@@ -486,18 +486,18 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(central_init)
 	return 0;
 }
 
-void BPF_STRUCT_OPS(central_exit, struct scx_exit_info *ei)
+void BPF_STRUCT_OPS(cntr_exit, struct scx_exit_info *ei)
 {
 	UEI_RECORD(uei, ei);
 }
 
 SCX_OPS_DEFINE(central_ops,
-	       .select_cpu	= (void *)central_select_cpu,
-	       .enqueue		= (void *)central_enqueue,
-	       .dispatch	= (void *)central_dispatch,
-	       .running		= (void *)central_running,
-	       .stopping	= (void *)central_stopping,
-	       .init		= (void *)central_init,
-	       .exit		= (void *)central_exit,
+	       .select_cpu	= (void *)cntr_select_cpu,
+	       .enqueue		= (void *)cntr_enqueue,
+	       .dispatch	= (void *)cntr_dispatch,
+	       .running		= (void *)cntr_running,
+	       .stopping	= (void *)cntr_stopping,
+	       .init		= (void *)cntr_init,
+	       .exit		= (void *)cntr_exit,
 	       .flags		= SCX_OPS_ENQ_LAST,
 	       .name		= "central");

@@ -394,7 +394,7 @@ static void destroy_dsq_once(struct fcg_cgrp_ctx *cgc, u64 cgid)
  * Move the first task of @cgid's DSQ here.  Consuming a destroyed DSQ is an
  * error, and a cgroup may exit on another CPU at any moment, so consumers
  * announce themselves in dsq_users and the last one out of a dead cgroup
- * destroys its DSQ (see fcg_cgroup_exit()).
+ * destroys its DSQ (see flatcg_cgroup_exit()).
  */
 static bool consume_cgrp(struct fcg_cgrp_ctx *cgc, u64 cgid)
 {
@@ -425,7 +425,7 @@ static bool is_restricted(struct task_struct *p)
 	return !all;
 }
 
-s32 BPF_STRUCT_OPS(fcg_select_cpu, struct task_struct *p, s32 prev_cpu,
+s32 BPF_STRUCT_OPS(flatcg_select_cpu, struct task_struct *p, s32 prev_cpu,
 		   u64 wake_flags)
 {
 	bool idle = false;
@@ -443,7 +443,7 @@ s32 BPF_STRUCT_OPS(fcg_select_cpu, struct task_struct *p, s32 prev_cpu,
 	return cpu;
 }
 
-void BPF_STRUCT_OPS(fcg_enqueue, struct task_struct *p, u64 enq_flags)
+void BPF_STRUCT_OPS(flatcg_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct fcg_task_ctx *tctx;
 	struct fcg_cgrp_ctx *cgc;
@@ -594,7 +594,7 @@ out:
 	return ret;
 }
 
-void BPF_STRUCT_OPS(fcg_dispatch, s32 cpu, struct task_struct *prev)
+void BPF_STRUCT_OPS(flatcg_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct fcg_cpu_ctx *cpuc;
 	u32 zero = 0;
@@ -635,7 +635,7 @@ void BPF_STRUCT_OPS(fcg_dispatch, s32 cpu, struct task_struct *prev)
 	}
 }
 
-void BPF_STRUCT_OPS(fcg_runnable, struct task_struct *p, u64 enq_flags)
+void BPF_STRUCT_OPS(flatcg_runnable, struct task_struct *p, u64 enq_flags)
 {
 	struct fcg_cgrp_ctx *cgc;
 	struct cgroup *cgrp;
@@ -656,7 +656,7 @@ static void uncount(struct fcg_task_ctx *tctx, struct fcg_cgrp_ctx *cgc)
 	}
 }
 
-void BPF_STRUCT_OPS(fcg_running, struct task_struct *p)
+void BPF_STRUCT_OPS(flatcg_running, struct task_struct *p)
 {
 	struct fcg_task_ctx *tctx;
 	struct fcg_cgrp_ctx *cgc;
@@ -679,7 +679,7 @@ void BPF_STRUCT_OPS(fcg_running, struct task_struct *p)
 	bpf_cgroup_release(cgrp);
 }
 
-void BPF_STRUCT_OPS(fcg_stopping, struct task_struct *p, bool runnable)
+void BPF_STRUCT_OPS(flatcg_stopping, struct task_struct *p, bool runnable)
 {
 	struct fcg_task_ctx *tctx;
 	struct fcg_cgrp_ctx *cgc;
@@ -710,7 +710,7 @@ void BPF_STRUCT_OPS(fcg_stopping, struct task_struct *p, bool runnable)
 	bpf_cgroup_release(cgrp);
 }
 
-void BPF_STRUCT_OPS(fcg_quiescent, struct task_struct *p, u64 deq_flags)
+void BPF_STRUCT_OPS(flatcg_quiescent, struct task_struct *p, u64 deq_flags)
 {
 	struct fcg_task_ctx *tctx;
 	struct fcg_cgrp_ctx *cgc;
@@ -730,7 +730,7 @@ void BPF_STRUCT_OPS(fcg_quiescent, struct task_struct *p, u64 deq_flags)
 	bpf_cgroup_release(cgrp);
 }
 
-s32 BPF_STRUCT_OPS(fcg_init_task, struct task_struct *p,
+s32 BPF_STRUCT_OPS(flatcg_init_task, struct task_struct *p,
 		   struct scx_init_task_args *args)
 {
 	if (!bpf_task_storage_get(&task_ctx, p, 0,
@@ -740,7 +740,7 @@ s32 BPF_STRUCT_OPS(fcg_init_task, struct task_struct *p,
 	return 0;
 }
 
-s32 BPF_STRUCT_OPS_SLEEPABLE(fcg_cgroup_init, struct cgroup *cgrp,
+s32 BPF_STRUCT_OPS_SLEEPABLE(flatcg_cgroup_init, struct cgroup *cgrp,
 			     struct scx_cgroup_init_args *args)
 {
 	struct fcg_stash empty = {}, *st;
@@ -790,7 +790,7 @@ err_dsq:
 	return ret;
 }
 
-void BPF_STRUCT_OPS(fcg_cgroup_exit, struct cgroup *cgrp)
+void BPF_STRUCT_OPS(flatcg_cgroup_exit, struct cgroup *cgrp)
 {
 	struct fcg_cgrp_ctx *cgc;
 	u64 cgid = cgrp_id(cgrp);
@@ -816,7 +816,7 @@ void BPF_STRUCT_OPS(fcg_cgroup_exit, struct cgroup *cgrp)
 	bpf_map_delete_elem(&node_stash, &cgid);
 }
 
-void BPF_STRUCT_OPS(fcg_cgroup_move, struct task_struct *p,
+void BPF_STRUCT_OPS(flatcg_cgroup_move, struct task_struct *p,
 		    struct cgroup *from, struct cgroup *to)
 {
 	struct fcg_cgrp_ctx *fctx, *tctx;
@@ -841,7 +841,7 @@ void BPF_STRUCT_OPS(fcg_cgroup_move, struct task_struct *p,
 	p->scx.dsq_vtime = tctx->tvtime_now + delta;
 }
 
-void BPF_STRUCT_OPS(fcg_cgroup_set_weight, struct cgroup *cgrp, u32 weight)
+void BPF_STRUCT_OPS(flatcg_cgroup_set_weight, struct cgroup *cgrp, u32 weight)
 {
 	struct fcg_cgrp_ctx *cgc;
 	bool active;
@@ -863,23 +863,23 @@ void BPF_STRUCT_OPS(fcg_cgroup_set_weight, struct cgroup *cgrp, u32 weight)
 	__sync_fetch_and_add(&hweight_gen, 1);
 }
 
-void BPF_STRUCT_OPS(fcg_exit, struct scx_exit_info *ei)
+void BPF_STRUCT_OPS(flatcg_exit, struct scx_exit_info *ei)
 {
 	UEI_RECORD(uei, ei);
 }
 
 SCX_OPS_DEFINE(flatcg_ops,
-	       .select_cpu		= (void *)fcg_select_cpu,
-	       .enqueue			= (void *)fcg_enqueue,
-	       .dispatch		= (void *)fcg_dispatch,
-	       .runnable		= (void *)fcg_runnable,
-	       .running			= (void *)fcg_running,
-	       .stopping		= (void *)fcg_stopping,
-	       .quiescent		= (void *)fcg_quiescent,
-	       .init_task		= (void *)fcg_init_task,
-	       .cgroup_init		= (void *)fcg_cgroup_init,
-	       .cgroup_exit		= (void *)fcg_cgroup_exit,
-	       .cgroup_move		= (void *)fcg_cgroup_move,
-	       .cgroup_set_weight	= (void *)fcg_cgroup_set_weight,
-	       .exit			= (void *)fcg_exit,
+	       .select_cpu		= (void *)flatcg_select_cpu,
+	       .enqueue			= (void *)flatcg_enqueue,
+	       .dispatch		= (void *)flatcg_dispatch,
+	       .runnable		= (void *)flatcg_runnable,
+	       .running			= (void *)flatcg_running,
+	       .stopping		= (void *)flatcg_stopping,
+	       .quiescent		= (void *)flatcg_quiescent,
+	       .init_task		= (void *)flatcg_init_task,
+	       .cgroup_init		= (void *)flatcg_cgroup_init,
+	       .cgroup_exit		= (void *)flatcg_cgroup_exit,
+	       .cgroup_move		= (void *)flatcg_cgroup_move,
+	       .cgroup_set_weight	= (void *)flatcg_cgroup_set_weight,
+	       .exit			= (void *)flatcg_exit,
 	       .name			= "flatcg");

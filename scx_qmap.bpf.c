@@ -229,7 +229,7 @@ static s32 idle_cpu_for(struct task_struct *p, s32 prev)
 	return scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
 }
 
-s32 BPF_STRUCT_OPS(qmap_select_cpu, struct task_struct *p, s32 prev_cpu,
+s32 BPF_STRUCT_OPS(qm_select_cpu, struct task_struct *p, s32 prev_cpu,
 		   u64 wake_flags)
 {
 	s32 cpu = idle_cpu_for(p, prev_cpu);
@@ -258,7 +258,7 @@ static bool stall_on_purpose(struct task_struct *p)
 	       !(__sync_add_and_fetch(&user_cnt, 1) % stall_user_nth);
 }
 
-void BPF_STRUCT_OPS(qmap_enqueue, struct task_struct *p, u64 enq_flags)
+void BPF_STRUCT_OPS(qm_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx;
 	struct queue_seq *qs;
@@ -329,7 +329,7 @@ void BPF_STRUCT_OPS(qmap_enqueue, struct task_struct *p, u64 enq_flags)
 	tctx->queued = true;
 }
 
-void BPF_STRUCT_OPS(qmap_dequeue, struct task_struct *p, u64 deq_flags)
+void BPF_STRUCT_OPS(qm_dequeue, struct task_struct *p, u64 deq_flags)
 {
 	struct task_ctx *tctx = task_ctx(p);
 
@@ -437,7 +437,7 @@ static bool take_from_queue(struct cpu_ctx *cpuc, u32 max)
 	return popped;
 }
 
-void BPF_STRUCT_OPS(qmap_dispatch, s32 cpu, struct task_struct *prev)
+void BPF_STRUCT_OPS(qm_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct cpu_ctx *cpuc;
 	u32 i, max;
@@ -497,21 +497,21 @@ static s64 rounds_to_wait(struct task_struct *p)
 	return ahead < 0 ? -1 : ahead >> (tctx->qidx & 7);
 }
 
-bool BPF_STRUCT_OPS(qmap_core_sched_before, struct task_struct *a,
+bool BPF_STRUCT_OPS(qm_core_sched_before, struct task_struct *a,
 		    struct task_struct *b)
 {
 	__sync_fetch_and_add(&nr_core_sched, 1);
 	return rounds_to_wait(a) < rounds_to_wait(b);
 }
 
-void BPF_STRUCT_OPS(qmap_cpu_release, s32 cpu,
+void BPF_STRUCT_OPS(qm_cpu_release, s32 cpu,
 		    struct scx_cpu_release_args *args)
 {
 	/* Each comes back through ops.enqueue() with SCX_ENQ_REENQ. */
 	scx_bpf_reenqueue_local();
 }
 
-void BPF_STRUCT_OPS(qmap_tick, struct task_struct *p)
+void BPF_STRUCT_OPS(qm_tick, struct task_struct *p)
 {
 	struct cpu_ctx *cpuc = cpu_ctx(-1);
 	u64 avg;
@@ -541,14 +541,14 @@ static void reset_cpu(s32 cpu)
 	}
 }
 
-void BPF_STRUCT_OPS(qmap_cpu_online, s32 cpu)
+void BPF_STRUCT_OPS(qm_cpu_online, s32 cpu)
 {
 	/* Whatever it was doing before it went away is stale. */
 	reset_cpu(cpu);
 	__sync_fetch_and_add(&nr_cpu_online, 1);
 }
 
-void BPF_STRUCT_OPS(qmap_cpu_offline, s32 cpu)
+void BPF_STRUCT_OPS(qm_cpu_offline, s32 cpu)
 {
 	/*
 	 * The kernel moves the tasks of its local DSQ elsewhere; the queues
@@ -557,7 +557,7 @@ void BPF_STRUCT_OPS(qmap_cpu_offline, s32 cpu)
 	__sync_fetch_and_add(&nr_cpu_offline, 1);
 }
 
-s32 BPF_STRUCT_OPS(qmap_init_task, struct task_struct *p,
+s32 BPF_STRUCT_OPS(qm_init_task, struct task_struct *p,
 		   struct scx_init_task_args *args)
 {
 	/*
@@ -574,7 +574,7 @@ s32 BPF_STRUCT_OPS(qmap_init_task, struct task_struct *p,
 	return 0;
 }
 
-void BPF_STRUCT_OPS(qmap_dump, struct scx_dump_ctx *dctx)
+void BPF_STRUCT_OPS(qm_dump, struct scx_dump_ctx *dctx)
 {
 	struct queue_seq *qs;
 	u32 i;
@@ -592,7 +592,7 @@ void BPF_STRUCT_OPS(qmap_dump, struct scx_dump_ctx *dctx)
 	}
 }
 
-void BPF_STRUCT_OPS(qmap_dump_cpu, struct scx_dump_ctx *dctx, s32 cpu,
+void BPF_STRUCT_OPS(qm_dump_cpu, struct scx_dump_ctx *dctx, s32 cpu,
 		    bool idle)
 {
 	struct cpu_ctx *cpuc;
@@ -606,7 +606,7 @@ void BPF_STRUCT_OPS(qmap_dump_cpu, struct scx_dump_ctx *dctx, s32 cpu,
 			     cpuc->perf_target);
 }
 
-void BPF_STRUCT_OPS(qmap_dump_task, struct scx_dump_ctx *dctx,
+void BPF_STRUCT_OPS(qm_dump_task, struct scx_dump_ctx *dctx,
 		    struct task_struct *p)
 {
 	struct task_ctx *tctx;
@@ -705,7 +705,7 @@ static int monitor_fire(void *map, int *key, struct bpf_timer *timer)
 	return 0;
 }
 
-s32 BPF_STRUCT_OPS_SLEEPABLE(qmap_init)
+s32 BPF_STRUCT_OPS_SLEEPABLE(qm_init)
 {
 	struct bpf_timer *timer;
 	u32 zero = 0;
@@ -726,25 +726,25 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(qmap_init)
 	return bpf_timer_start(timer, NSEC_PER_SEC, 0);
 }
 
-void BPF_STRUCT_OPS(qmap_exit, struct scx_exit_info *ei)
+void BPF_STRUCT_OPS(qm_exit, struct scx_exit_info *ei)
 {
 	UEI_RECORD(uei, ei);
 }
 
 SCX_OPS_DEFINE(qmap_ops,
-	       .select_cpu		= (void *)qmap_select_cpu,
-	       .enqueue			= (void *)qmap_enqueue,
-	       .dequeue			= (void *)qmap_dequeue,
-	       .dispatch		= (void *)qmap_dispatch,
-	       .tick			= (void *)qmap_tick,
-	       .core_sched_before	= (void *)qmap_core_sched_before,
-	       .cpu_release		= (void *)qmap_cpu_release,
-	       .init_task		= (void *)qmap_init_task,
-	       .dump			= (void *)qmap_dump,
-	       .dump_cpu		= (void *)qmap_dump_cpu,
-	       .dump_task		= (void *)qmap_dump_task,
-	       .cpu_online		= (void *)qmap_cpu_online,
-	       .cpu_offline		= (void *)qmap_cpu_offline,
-	       .init			= (void *)qmap_init,
-	       .exit			= (void *)qmap_exit,
+	       .select_cpu		= (void *)qm_select_cpu,
+	       .enqueue			= (void *)qm_enqueue,
+	       .dequeue			= (void *)qm_dequeue,
+	       .dispatch		= (void *)qm_dispatch,
+	       .tick			= (void *)qm_tick,
+	       .core_sched_before	= (void *)qm_core_sched_before,
+	       .cpu_release		= (void *)qm_cpu_release,
+	       .init_task		= (void *)qm_init_task,
+	       .dump			= (void *)qm_dump,
+	       .dump_cpu		= (void *)qm_dump_cpu,
+	       .dump_task		= (void *)qm_dump_task,
+	       .cpu_online		= (void *)qm_cpu_online,
+	       .cpu_offline		= (void *)qm_cpu_offline,
+	       .init			= (void *)qm_init,
+	       .exit			= (void *)qm_exit,
 	       .name			= "qmap");

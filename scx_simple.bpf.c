@@ -31,7 +31,7 @@ char _license[] SEC("license") = "GPL";
 /* Our one shared queue; IDs below 2^63 are free for schedulers to use. */
 #define SHARED_DSQ	0
 
-const volatile bool fifo_sched;
+const volatile bool fifo_order;
 
 /* The vtime of the task that most recently started running. */
 static u64 vtime_now;
@@ -47,8 +47,8 @@ enum simple_stat {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(key_size, sizeof(u32));
-	__uint(value_size, sizeof(u64));
+	__type(key, u32);
+	__type(value, u64);
 	__uint(max_entries, SIMPLE_NR_STATS);
 } stats SEC(".maps");
 
@@ -61,7 +61,7 @@ static void count(enum simple_stat idx)
 		(*cnt)++;
 }
 
-s32 BPF_STRUCT_OPS(simple_select_cpu, struct task_struct *p, s32 prev_cpu,
+s32 BPF_STRUCT_OPS(simple_sched_select_cpu, struct task_struct *p, s32 prev_cpu,
 		   u64 wake_flags)
 {
 	bool idle = false;
@@ -79,12 +79,12 @@ s32 BPF_STRUCT_OPS(simple_select_cpu, struct task_struct *p, s32 prev_cpu,
 	return cpu;
 }
 
-void BPF_STRUCT_OPS(simple_enqueue, struct task_struct *p, u64 enq_flags)
+void BPF_STRUCT_OPS(simple_sched_enqueue, struct task_struct *p, u64 enq_flags)
 {
-	u64 vtime = p->scx.dsq_vtime;
+	u64 vtime = p->scx.dsq_vtime, floor;
 
 	count(STAT_SHARED);
-	if (fifo_sched) {
+	if (fifo_order) {
 		scx_bpf_dsq_insert(p, SHARED_DSQ, SCX_SLICE_DFL, enq_flags);
 		return;
 	}
@@ -94,35 +94,38 @@ void BPF_STRUCT_OPS(simple_enqueue, struct task_struct *p, u64 enq_flags)
 	 * sleep: that would let it run unopposed until it caught up.  It may
 	 * be at most one slice ahead of everyone else.
 	 */
-	if (vtime_before(vtime, vtime_now - SCX_SLICE_DFL))
-		vtime = vtime_now - SCX_SLICE_DFL;
+	floor = vtime_now - SCX_SLICE_DFL;
+	if (vtime_before(vtime, floor))
+		vtime = floor;
 
 	scx_bpf_dsq_insert_vtime(p, SHARED_DSQ, SCX_SLICE_DFL, vtime, enq_flags);
 }
 
-void BPF_STRUCT_OPS(simple_dispatch, s32 cpu, struct task_struct *prev)
+void BPF_STRUCT_OPS(simple_sched_dispatch, s32 cpu, struct task_struct *prev)
 {
 	scx_bpf_dsq_move_to_local(SHARED_DSQ);
 }
 
-void BPF_STRUCT_OPS(simple_running, struct task_struct *p)
+void BPF_STRUCT_OPS(simple_sched_running, struct task_struct *p)
 {
-	if (fifo_sched)
+	if (fifo_order)
 		return;
 	/*
 	 * The queue hands out tasks in vtime order, so the global clock only
 	 * moves forward; several CPUs racing here may lose an update, which
 	 * costs a little precision and nothing else.
 	 */
-	if (vtime_before(vtime_now, p->scx.dsq_vtime))
-		vtime_now = p->scx.dsq_vtime;
+	u64 started = p->scx.dsq_vtime;
+
+	if (vtime_before(vtime_now, started))
+		vtime_now = started;
 }
 
-void BPF_STRUCT_OPS(simple_stopping, struct task_struct *p, bool runnable)
+void BPF_STRUCT_OPS(simple_sched_stopping, struct task_struct *p, bool runnable)
 {
 	u64 used;
 
-	if (fifo_sched)
+	if (fifo_order)
 		return;
 	/*
 	 * Charge what was used of the slice, scaled by the inverse of the
@@ -134,29 +137,29 @@ void BPF_STRUCT_OPS(simple_stopping, struct task_struct *p, bool runnable)
 	p->scx.dsq_vtime += used * 100 / p->scx.weight;
 }
 
-void BPF_STRUCT_OPS(simple_enable, struct task_struct *p)
+void BPF_STRUCT_OPS(simple_sched_enable, struct task_struct *p)
 {
 	/* Newcomers start level with whoever runs now. */
-	p->scx.dsq_vtime = vtime_now;
+	p->scx.dsq_vtime = READ_ONCE(vtime_now);
 }
 
-s32 BPF_STRUCT_OPS_SLEEPABLE(simple_init)
+s32 BPF_STRUCT_OPS_SLEEPABLE(simple_sched_init)
 {
-	return scx_bpf_create_dsq(SHARED_DSQ, -1);
+	return scx_bpf_create_dsq(SHARED_DSQ, -1 /* any NUMA node */);
 }
 
-void BPF_STRUCT_OPS(simple_exit, struct scx_exit_info *ei)
+void BPF_STRUCT_OPS(simple_sched_exit, struct scx_exit_info *ei)
 {
 	UEI_RECORD(uei, ei);
 }
 
 SCX_OPS_DEFINE(simple_ops,
-	       .select_cpu	= (void *)simple_select_cpu,
-	       .enqueue		= (void *)simple_enqueue,
-	       .dispatch	= (void *)simple_dispatch,
-	       .running		= (void *)simple_running,
-	       .stopping	= (void *)simple_stopping,
-	       .enable		= (void *)simple_enable,
-	       .init		= (void *)simple_init,
-	       .exit		= (void *)simple_exit,
+	       .select_cpu	= (void *)simple_sched_select_cpu,
+	       .enqueue		= (void *)simple_sched_enqueue,
+	       .dispatch	= (void *)simple_sched_dispatch,
+	       .running		= (void *)simple_sched_running,
+	       .stopping	= (void *)simple_sched_stopping,
+	       .enable		= (void *)simple_sched_enable,
+	       .init		= (void *)simple_sched_init,
+	       .exit		= (void *)simple_sched_exit,
 	       .name		= "simple");

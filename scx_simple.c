@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 restart:
 	skel = SCX_OPS_OPEN(simple_ops, scx_simple);
-	skel->rodata->fifo_sched = fifo;
+	skel->rodata->fifo_order = fifo;
 	SCX_OPS_LOAD(skel, simple_ops, scx_simple, uei);
 	link = SCX_OPS_ATTACH(skel, simple_ops, scx_simple);
 	printf("scx_simple: running (%s)\n", fifo ? "fifo" : "weighted vtime");

@@ -46,22 +46,22 @@ struct scx_test {
 	/* Seconds before the runner kills the test; 0 means 30. */
 	unsigned int timeout;
 	/* Optional. Returns SKIP or FAIL to end the test early. */
-	enum scx_test_status (*setup)(void **ctx);
-	enum scx_test_status (*run)(void *ctx);
+	enum scx_test_status (*setup)(void **ctxp);
+	enum scx_test_status (*run)(void *arg);
 	/* Optional. */
-	void (*cleanup)(void *ctx);
+	void (*cleanup)(void *arg);
 };
 
-void scx_test_register(struct scx_test *test);
+void scx_test_register(struct scx_test *t);
 
 #define __SCX_CAT2(__a, __b)	__a##__b
 #define __SCX_CAT(__a, __b)	__SCX_CAT2(__a, __b)
 
-#define REGISTER_SCX_TEST(__test)						\
+#define REGISTER_SCX_TEST(__t)						\
 	__attribute__((constructor))						\
 	static void __SCX_CAT(__scx_register_, __LINE__)(void)			\
 	{									\
-		scx_test_register(__test);					\
+		scx_test_register((__t));					\
 	}
 
 /*
@@ -73,8 +73,8 @@ void scx_test_register(struct scx_test *test);
  */
 _Noreturn void scx_test_fail(const char *file, int line, const char *fmt, ...);
 
-#define SCX_FAIL(__fmt, ...)							\
-	scx_test_fail(__FILE__, __LINE__, __fmt, ##__VA_ARGS__)
+#define SCX_FAIL(__fmt, __args...)							\
+	scx_test_fail(__FILE__, __LINE__, __fmt, ##__args)
 
 #define SCX_ASSERT(__cond)							\
 do {										\
