@@ -61,7 +61,7 @@ static void count(enum simple_stat idx)
 		(*cnt)++;
 }
 
-s32 BPF_STRUCT_OPS(simple_sched_select_cpu, struct task_struct *p, s32 prev_cpu,
+s32 BPF_STRUCT_OPS(smpl_select_cpu, struct task_struct *p, s32 prev_cpu,
 		   u64 wake_flags)
 {
 	bool idle = false;
@@ -79,7 +79,7 @@ s32 BPF_STRUCT_OPS(simple_sched_select_cpu, struct task_struct *p, s32 prev_cpu,
 	return cpu;
 }
 
-void BPF_STRUCT_OPS(simple_sched_enqueue, struct task_struct *p, u64 enq_flags)
+void BPF_STRUCT_OPS(smpl_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	u64 vtime = p->scx.dsq_vtime, floor;
 
@@ -101,12 +101,12 @@ void BPF_STRUCT_OPS(simple_sched_enqueue, struct task_struct *p, u64 enq_flags)
 	scx_bpf_dsq_insert_vtime(p, SHARED_DSQ, SCX_SLICE_DFL, vtime, enq_flags);
 }
 
-void BPF_STRUCT_OPS(simple_sched_dispatch, s32 cpu, struct task_struct *prev)
+void BPF_STRUCT_OPS(smpl_dispatch, s32 cpu, struct task_struct *prev)
 {
 	scx_bpf_dsq_move_to_local(SHARED_DSQ);
 }
 
-void BPF_STRUCT_OPS(simple_sched_running, struct task_struct *p)
+void BPF_STRUCT_OPS(smpl_running, struct task_struct *p)
 {
 	if (fifo_order)
 		return;
@@ -121,7 +121,7 @@ void BPF_STRUCT_OPS(simple_sched_running, struct task_struct *p)
 		vtime_now = started;
 }
 
-void BPF_STRUCT_OPS(simple_sched_stopping, struct task_struct *p, bool runnable)
+void BPF_STRUCT_OPS(smpl_stopping, struct task_struct *p, bool runnable)
 {
 	u64 used;
 
@@ -137,29 +137,29 @@ void BPF_STRUCT_OPS(simple_sched_stopping, struct task_struct *p, bool runnable)
 	p->scx.dsq_vtime += used * 100 / p->scx.weight;
 }
 
-void BPF_STRUCT_OPS(simple_sched_enable, struct task_struct *p)
+void BPF_STRUCT_OPS(smpl_enable, struct task_struct *p)
 {
 	/* Newcomers start level with whoever runs now. */
 	p->scx.dsq_vtime = READ_ONCE(vtime_now);
 }
 
-s32 BPF_STRUCT_OPS_SLEEPABLE(simple_sched_init)
+s32 BPF_STRUCT_OPS_SLEEPABLE(smpl_init)
 {
 	return scx_bpf_create_dsq(SHARED_DSQ, -1 /* any NUMA node */);
 }
 
-void BPF_STRUCT_OPS(simple_sched_exit, struct scx_exit_info *ei)
+void BPF_STRUCT_OPS(smpl_exit, struct scx_exit_info *ei)
 {
 	UEI_RECORD(uei, ei);
 }
 
 SCX_OPS_DEFINE(simple_ops,
-	       .select_cpu	= (void *)simple_sched_select_cpu,
-	       .enqueue		= (void *)simple_sched_enqueue,
-	       .dispatch	= (void *)simple_sched_dispatch,
-	       .running		= (void *)simple_sched_running,
-	       .stopping	= (void *)simple_sched_stopping,
-	       .enable		= (void *)simple_sched_enable,
-	       .init		= (void *)simple_sched_init,
-	       .exit		= (void *)simple_sched_exit,
+	       .select_cpu	= (void *)smpl_select_cpu,
+	       .enqueue		= (void *)smpl_enqueue,
+	       .dispatch	= (void *)smpl_dispatch,
+	       .running		= (void *)smpl_running,
+	       .stopping	= (void *)smpl_stopping,
+	       .enable		= (void *)smpl_enable,
+	       .init		= (void *)smpl_init,
+	       .exit		= (void *)smpl_exit,
 	       .name		= "simple");

@@ -46,7 +46,7 @@ timeout 120 bpftrace -c "$BIN/scx_qmap -e 50" "$scripts/scx-exit-why.bt" \
 	>"$tmp/why" 2>&1
 cat "$tmp/why"
 grep -q 'kind 1025 ERROR_BPF' "$tmp/why" || fail "scx-exit-why.bt saw no ERROR_BPF exit"
-grep -q '^  dump: .*bpf_prog_[0-9a-f]*_qmap_enqueue' "$tmp/why" ||
+grep -q '^  dump: .*bpf_prog_[0-9a-f]*_qm_enqueue' "$tmp/why" ||
 	fail "the dump's backtrace does not show qmap's enqueue program"
 grep -q 'enqueue_task_scx' "$tmp/why" ||
 	fail "the kernel stack does not show enqueue_task_scx"
