@@ -47,8 +47,8 @@ enum simple_stat {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__type(key, u32);
-	__type(value, u64);
+	__uint(key_size, sizeof(u32));
+	__uint(value_size, sizeof(u64));
 	__uint(max_entries, SIMPLE_NR_STATS);
 } stats SEC(".maps");
 
