@@ -10,6 +10,7 @@ t_num=0
 t_pass=0
 t_fail=0
 t_skip=0
+t_failures=()
 
 # run_test NAME SECONDS COMMAND...
 run_test() {
@@ -31,15 +32,22 @@ run_test() {
 		t_skip=$((t_skip + 1))
 		;;
 	124 | 137)
-		echo "not ok $t_num $name # timed out after $limit s"
-		t_fail=$((t_fail + 1))
+		t_failed "$name" "timed out after $limit s"
 		;;
 	*)
-		echo "not ok $t_num $name # exit status $rc"
-		t_fail=$((t_fail + 1))
+		# CI may show only part of the log: carry the first reason.
+		why=$(grep -a -m 1 -o 'FAIL: .*' "$out")
+		t_failed "$name" "exit status $rc${why:+: $why}"
 		;;
 	esac
 	rm -f "$out"
+}
+
+# t_failed NAME WHY: count a failure and remember it for the recap.
+t_failed() {
+	echo "not ok $t_num $1 # $2"
+	t_fail=$((t_fail + 1))
+	t_failures+=("$1: $2")
 }
 
 # add_counts "P passed, F failed, S skipped": fold in another runner's totals.
@@ -52,6 +60,16 @@ add_counts() {
 	t_pass=$((t_pass + p))
 	t_fail=$((t_fail + f))
 	t_skip=$((t_skip + s))
+}
+
+# recap [FAILURE...]: list every failure again, so that the end of a long
+# log says what went wrong; the arguments are another runner's failures.
+recap() {
+	local f
+
+	for f in "${t_failures[@]}" "$@"; do
+		echo "# failed: $f"
+	done
 }
 
 summary() {

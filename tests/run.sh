@@ -28,14 +28,15 @@ vmlog=$(mktemp)
 	-- env BIN="$BIN" OBJ="$OBJ" TESTS="$TESTS" "$root/tests/vm-phase.sh" 2>&1 | tee "$vmlog"
 vm_status=${PIPESTATUS[0]}
 line=$(grep -a '^vm-phase: ' "$vmlog" | tail -n 1)
+t_num=$((t_num + 1))
 if ! add_counts "$line"; then
-	echo "not ok vm-phase # did not finish (vm/run.sh exit $vm_status)"
-	t_fail=$((t_fail + 1))
+	t_failed vm-phase "did not finish (vm/run.sh exit $vm_status)"
 elif [ "$vm_status" -ne 0 ] && [ "$t_fail" -eq 0 ]; then
-	echo "not ok vm # vm/run.sh exit $vm_status (kernel trouble?)"
-	t_fail=$((t_fail + 1))
+	t_failed vm "vm/run.sh exit $vm_status (kernel trouble?)"
 fi
+mapfile -t vm_failures < <(tr -d '\r' <"$vmlog" | sed -n 's/^not ok [0-9]* //p')
 rm -f "$vmlog"
 
+recap "${vm_failures[@]}"
 summary
 [ "$t_fail" -eq 0 ]

@@ -35,8 +35,8 @@ if [ -x "$runner" ] && selected selftests; then
 	out=$(mktemp)
 	timeout -k 5 600 "$runner" 2>&1 | tee "$out"
 	add_counts "$(tail -n 1 "$out")" || {
-		echo "not ok selftests # the runner did not finish"
-		t_fail=$((t_fail + 1))
+		t_num=$((t_num + 1))
+		t_failed selftests "the runner did not finish"
 	}
 	rm -f "$out"
 fi

@@ -19,6 +19,7 @@ cpu3=/sys/devices/system/cpu/cpu3/online
 
 stat() { grep -ao "\b$1=[0-9]*" "$log" | tail -n 1 | cut -d= -f2; }
 stat_above() { local v; v=$(stat "$1"); [ "${v:-0}" -gt "$2" ]; }
+printed() { [ "$(grep -c '^hotplug: ' "$log")" -ge "$1" ]; }
 
 cleanup() {
 	[ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null
@@ -30,20 +31,23 @@ trap cleanup EXIT
 sched_start "$log" "$qmap" -i 1 || exit 1
 pid=$SCHED_PID
 
+# More hogs than CPUs, so CPU 3 has work queued when it goes.  At nice 19
+# they sit in qmap's lightest queue: under TCG on a busy host, hogs of equal
+# weight starve this script and the loader for seconds at a time.
 for _ in 1 2 3 4 5 6; do
-	bash -c 'while :; do :; done' &
+	nice -n 19 bash -c 'while :; do :; done' &
 	hogs+=($!)
 done
 
 echo 0 >"$cpu3" || fail "cannot offline CPU 3"
-wait_for 20 stat_above offline 0 || fail "cpu_offline: not called"
+wait_for 60 stat_above offline 0 || fail "cpu_offline: not called"
 echo 1 >"$cpu3" || fail "cannot online CPU 3"
-wait_for 20 stat_above online 0 || fail "cpu_online: not called"
-echo "hotplug: offline=$(stat offline) online=$(stat online)"
+wait_for 60 stat_above online 0 || fail "cpu_online: not called"
+echo "after hotplug: offline=$(stat offline) online=$(stat online)"
 # Give a broken scheduler time to show it: two more stats intervals.
 lines=$(grep -c '^hotplug: ' "$log")
-wait_for 10 test "$(grep -c '^hotplug: ' "$log")" -ge $((lines + 2)) ||
-	fail "stats stopped after hotplug"
+wait_for 30 printed $((lines + 2)) ||
+	fail "stats stopped after hotplug ($(tail -n 1 "$log"))"
 { [ "$SCHED_PID" = "$pid" ] && sched_alive; } ||
 	fail "hotplug: the scheduler exited"
 state_is enabled || fail "hotplug: sched_ext is $(cat $SCX_SYSFS/state)"
