@@ -14,13 +14,14 @@ t_failures=()
 
 # run_test NAME SECONDS COMMAND...
 run_test() {
-	local name=$1 limit=$2 out rc why
+	local name=$1 limit=$2 start=$SECONDS out rc why
 	shift 2
 
 	t_num=$((t_num + 1))
 	out=$(mktemp)
 	timeout -k 5 "$limit" "$@" </dev/null 2>&1 | tee "$out" | sed 's/^/# /'
 	rc=${PIPESTATUS[0]}
+	echo "# $name: $((SECONDS - start)) s"
 	case $rc in
 	0)
 		echo "ok $t_num $name"
