@@ -3,7 +3,8 @@
 #
 # The test harness shared by the host phase (tests/run.sh) and the VM phase
 # (tests/vm-phase.sh).  A test is a script that exits 0 to pass, 4 to skip
-# (kselftest's code; its last line says why) and anything else to fail.
+# (kselftest's code; its last "SKIP: " line, or else its last line, says
+# why) and anything else to fail.
 # Results are printed KTAP style, the test's own output as "# " comments.
 
 t_num=0
@@ -28,7 +29,11 @@ run_test() {
 		t_pass=$((t_pass + 1))
 		;;
 	4)
-		why=$(tail -n 1 "$out")
+		# The reason is the last "SKIP: " line; an EXIT trap may print
+		# more after it.  Tests that do not use skip() end with it.
+		why=$(grep -a -o 'SKIP: .*' "$out" | tail -n 1)
+		why=${why#SKIP: }
+		[ -n "$why" ] || why=$(tail -n 1 "$out")
 		echo "ok $t_num $name # SKIP ${why:-no reason given}"
 		t_skip=$((t_skip + 1))
 		;;

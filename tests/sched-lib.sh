@@ -26,7 +26,7 @@ fail() {
 }
 
 skip() {
-	echo "$test_name: $*"
+	echo "$test_name: SKIP: $*"
 	exit 4
 }
 
