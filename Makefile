@@ -82,7 +82,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all prep help clean install deps kernel vm vmrun selftests test bench veristat check-docs FORCE $(SCHEDS)
+.PHONY: all prep help clean install deps kernel vm vmrun selftests test test-long test-all bench veristat check-docs FORCE $(SCHEDS)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -203,8 +203,12 @@ check-docs: all
 selftests: all
 	$(Q)$(MAKE) --no-print-directory -C $(SRC)/selftests
 
+# make test: the quick tier; test-long: the long one; CI runs both (TIER=all).
 test: all selftests
 	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) $(SRC)/tests/run.sh
+
+test-long test-all: all selftests
+	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) TIER=$(@:test-%=%) $(SRC)/tests/run.sh
 endif
 
 help:
@@ -223,7 +227,9 @@ help:
 	@echo '  veristat       verify every BPF object in the VM, with per-program stats'
 	@echo '  check-docs     run every command of DEVELOPER_GUIDE.md'
 	@echo '  selftests      build the kselftests (selftests/build/runner)'
-	@echo '  test           host tests, then scheduler and selftests in the VM'
+	@echo '  test           quick tests: build, errors, smoke test of each scheduler, selftests'
+	@echo '  test-long      long tests: each scheduler'"'"'s features, kernel tree, docs'
+	@echo '  test-all       both (what CI runs); TESTS=glob picks tests by name'
 	@echo ''
 	@echo 'Variables:'
 	@echo '  O=dir          build in dir/build instead of ./build'

@@ -6,6 +6,10 @@
 # (kselftest's code; its last "SKIP: " line, or else its last line, says
 # why) and anything else to fail.
 # Results are printed KTAP style, the test's own output as "# " comments.
+#
+# Tiers: a test with a line "# tier: long" runs in "make test-long", any
+# other in "make test"; TIER=all (what CI runs) takes both.  The smoke
+# tests and the selftests are quick.
 
 t_num=0
 t_pass=0
@@ -47,6 +51,14 @@ run_test() {
 		;;
 	esac
 	rm -f "$out"
+}
+
+# in_tier FILE: does the test in FILE belong to the tier being run?
+in_tier() {
+	local tier=quick
+
+	grep -q '^# tier: long$' "$1" && tier=long
+	[ "${TIER:-quick}" = all ] || [ "${TIER:-quick}" = "$tier" ]
 }
 
 # t_failed NAME WHY: count a failure and remember it for the recap.

@@ -5,27 +5,42 @@
 # sched_ext.  Ends with "N passed, N failed, N skipped" and exits non-zero
 # if anything failed.
 #
-# Environment (set by the Makefile): BIN, OBJ, KSRC.  TESTS=glob limits the
-# run to matching tests, e.g. TESTS='host/*' or TESTS='vm/errors'.
+# Environment (set by the Makefile): BIN, OBJ, KSRC.  TIER=quick (make
+# test), long (make test-long) or all (CI; see tests/lib.sh).  TESTS=glob
+# limits the run to matching tests, e.g. TESTS='host/*' or
+# TESTS='vm/qmap-*'; a glob runs every tier unless TIER says otherwise.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=tests/lib.sh
 . "$root/tests/lib.sh"
-export BIN OBJ KSRC TESTS=${TESTS:-*}
+TESTS=${TESTS:-*}
+if [ -z "${TIER:-}" ]; then
+	TIER=quick
+	[ "$TESTS" = '*' ] || TIER=all
+fi
+export BIN OBJ KSRC TESTS TIER
 
 echo "# host tests"
 for t in "$root"/tests/host/*.sh; do
 	name=host/$(basename "$t" .sh)
 	# shellcheck disable=SC2053 # TESTS is a glob
 	[[ $name == $TESTS ]] || continue
+	in_tier "$t" || continue
 	run_test "$name" 900 "$t"
 done
+
+if [[ $TESTS == host/* ]]; then
+	recap
+	summary
+	[ "$t_fail" -eq 0 ]
+	exit
+fi
 
 echo "# VM tests (4 CPUs: 1 socket, 2 cores, 2 threads each)"
 vmlog=$(mktemp)
 "$root/vm/run.sh" -c 4 -s 1:2:2 -m 2G -t 3600 \
-	-- env BIN="$BIN" OBJ="$OBJ" TESTS="$TESTS" "$root/tests/vm-phase.sh" 2>&1 | tee "$vmlog"
+	-- env BIN="$BIN" OBJ="$OBJ" TESTS="$TESTS" TIER="$TIER" "$root/tests/vm-phase.sh" 2>&1 | tee "$vmlog"
 vm_status=${PIPESTATUS[0]}
 line=$(grep -a '^vm-phase: ' "$vmlog" | tail -n 1)
 t_num=$((t_num + 1))

@@ -5,7 +5,8 @@
 # tests in tests/vm, then the selftests.  Ends with one line
 # "vm-phase: N passed, N failed, N skipped" for tests/run.sh to add up.
 #
-# Environment: BIN (the schedulers), TESTS (a glob, as in tests/run.sh).
+# Environment: BIN (the schedulers), TESTS (a glob) and TIER, as in
+# tests/run.sh.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,8 +19,12 @@ selected() {
 	[[ $1 == $TESTS ]]
 }
 
+quick=true
+[ "${TIER:-quick}" != long ] || quick=false
+
 for sched in "$BIN"/scx_*; do
 	name=smoke/$(basename "$sched")
+	$quick || break
 	selected "$name" || continue
 	run_test "$name" 120 "$root/vm/load-test.sh" -d 20 "$sched"
 done
@@ -27,11 +32,12 @@ done
 for t in "$root"/tests/vm/*.sh; do
 	name=vm/$(basename "$t" .sh)
 	selected "$name" || continue
+	in_tier "$t" || continue
 	run_test "$name" 600 "$t"
 done
 
 runner=$root/selftests/build/runner
-if [ -x "$runner" ] && selected selftests; then
+if [ -x "$runner" ] && $quick && selected selftests; then
 	out=$(mktemp)
 	timeout -k 5 600 "$runner" 2>&1 | tee "$out"
 	add_counts "$(tail -n 1 "$out")" || {

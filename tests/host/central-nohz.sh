@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_central's reason to exist: on nohz_full CPUs its infinite slices let
 # the tick stop.  This needs a boot of its own with nohz_full=1-3, so it

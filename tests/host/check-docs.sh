@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # DEVELOPER_GUIDE.md cannot rot: every command it shows runs as written in
 # the VM and prints what the guide says it prints (tests/check-docs.sh).

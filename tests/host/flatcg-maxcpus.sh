@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_flatcg on a VM with more possible than online CPUs, as VMs often
 # have: 4 possible, 2 brought up at boot (maxcpus=2).  QEMU's -smp

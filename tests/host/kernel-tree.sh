@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # Inside a kernel tree: sync-to-kernel.sh copies the project into a scratch
 # linux-source-6.12 tree, "make -C tools/sched_ext" builds every scheduler

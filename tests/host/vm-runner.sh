@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # The VM runner: "make vm CMD=..." runs a command in the VM and passes its
 # exit status back (the test kernel boots with sched_ext disabled), a kernel

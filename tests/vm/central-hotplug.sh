@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # CPU hotplug under scx_central, which has no cpu_online/cpu_offline: the
 # kernel unloads it with SCX_ECODE_ACT_RESTART when a worker CPU goes away

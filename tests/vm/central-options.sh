@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_central's command line and the options that change its behaviour:
 #   -h            usage on stdout, exit 0

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_central under a 60 s stress-ng mix (cpu, fork, switch, yield, and
 # tasks pinned to single worker CPUs): it must stay the scheduler, nothing

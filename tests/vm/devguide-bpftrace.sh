@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # The bpftrace scripts of DEVELOPER_GUIDE.md, each run briefly:
 #   - scx-ops-rate.bt under scx_simple counts ops.running() calls and names

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # Cgroup churn under scx_flatcg: 500 rounds of creating a cgroup, moving a
 # busy task and a sleeping task into it, changing its weight, moving them

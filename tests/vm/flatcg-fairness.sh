@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_flatcg enforces the cpu.weight hierarchy.  Build
 #

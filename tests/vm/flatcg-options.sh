@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_flatcg's options, each checked by its effect:
 #   -h         usage on stdout, exit 0; a bad option or value exits 1

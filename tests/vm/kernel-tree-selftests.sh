@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # The selftest runner that kselftest built inside the scratch kernel tree
 # (tests/host/kernel-tree.sh syncs this repo there and builds it) runs in

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # The scheduler with the 6.12 kfunc names, built by host/legacy-names.sh,
 # loads on 6.12 through the compat layer and survives the load test, and its

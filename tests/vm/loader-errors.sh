@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # The loaders' refusals that need sched_ext: run by a user other than root,
 # each says so in one line; with scx_simple already loaded, each names it in

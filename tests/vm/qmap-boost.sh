@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_qmap -H -P: a nice -20 hog among nice 0 hogs is boosted (the boost
 # counters grow and boosted tasks reach a CPU), and the monitor timer prints

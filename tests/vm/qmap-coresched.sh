@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_qmap's ops.core_sched_before(): two groups of three workers, each
 # group sharing a core-scheduling cookie (prctl PR_SCHED_CORE), run on SMT

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_qmap's error exit and debug dump: -e COUNT ends the scheduler with
 # SCX_EXIT_ERROR_BPF and its message, the dump carries the scheduler's own

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_qmap's ops.cpu_offline() and ops.cpu_online(): CPU 3 goes away and
 # comes back while qmap runs hogs; both callbacks are counted and the same

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_qmap's modes: -p leaves SCHED_OTHER tasks on the fair class and takes
 # only SCHED_EXT ones; -d refuses a thread group (its SCHED_EXT policy is

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_qmap's option parsing: -h lists every option and exits 0, an unknown
 # option prints the usage to stderr and exits 1, and every bad value gets a

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_qmap -q 4 with eight hogs: full queues spill into the shared DSQ
 # (overflow grows) and no task is lost (all hogs keep running); renicing

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_qmap's ops.cpu_release(): an RT task that wakes up on CPU 1 preempts
 # one of two qmap spinners pinned there.  The kernel leaves the preempted

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # The kernel's protections against a broken scx_qmap, each caught as
 # SCX_EXIT_ERROR_STALL with the kernel alive afterwards:

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_qmap survives 60 s of stress-ng's cpu, fork, switch and yield mix.
 set -uo pipefail

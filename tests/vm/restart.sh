@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # SCX_ECODE_ACT_RESTART: scx_simple has no cpu_online/cpu_offline, so the
 # kernel unloads it on a CPU hotplug with an exit code that asks for a

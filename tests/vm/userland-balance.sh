@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # Under a 30 s stress-ng mix, every task scx_userland's BPF side hands to
 # user space comes back: no stall (the watchdog would end the scheduler

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # SIGKILL of scx_userland in the middle of a load: the user-space scheduler
 # cannot clean up, and it held tasks that no one else knows about.  Closing

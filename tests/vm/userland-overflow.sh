@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_userland with its user-space scheduler stopped (SIGSTOP) and rings of
 # one page (-r 1: 170 records):

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # scx_userland makes no bpf() syscall per task.  strace counts the
 # scheduler's bpf() calls independently of its own stats while hackbench
