@@ -59,7 +59,7 @@ for c in a a b b; do
 	) &
 	pids+=($!)
 done
-(cd /tmp && exec stress-ng --cpu 2 --fork 1 --switch 1 -t 15 -q) &
+(cd "${TMPDIR:-/tmp}" && exec stress-ng --cpu 2 --fork 1 --switch 1 -t 15 -q) &
 pids+=($!)
 wait "${pids[-1]}" || fail "stress-ng failed"
 

@@ -72,8 +72,9 @@ t_failed() {
 add_counts() {
 	local p f s
 
-	read -r p f s < <(echo "$1" |
-		sed -n 's/.*\b\([0-9]\+\) passed, \([0-9]\+\) failed, \([0-9]\+\) skipped.*/\1 \2 \3/p')
+	# A here-string, not <(...): the VM's /dev has no /dev/fd.
+	read -r p f s <<<"$(echo "$1" |
+		sed -n 's/.*\b\([0-9]\+\) passed, \([0-9]\+\) failed, \([0-9]\+\) skipped.*/\1 \2 \3/p')"
 	[ -n "$s" ] || return 1
 	t_pass=$((t_pass + p))
 	t_fail=$((t_fail + f))

@@ -18,23 +18,36 @@ export TERM=dumb LANG=C.UTF-8
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+# What udev would add: bash's <(...) needs /dev/fd.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmpfs /run
-mkdir -p /run/tmp /run/home /dev/shm
+mkdir -p /run/home /dev/shm
 mount -t tmpfs tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 
-# A tmpfs over /tmp would hide the files of a checkout that lives there.
-case "$SCX_VM_CWD/" in
-/tmp/*)
-	export TMPDIR=/run/tmp
-	;;
-*)
-	mount -t tmpfs tmpfs /tmp
-	export TMPDIR=/tmp
+# /tmp is a tmpfs, as commands expect it to be writable.  A checkout that
+# lives under /tmp (CI clones there) stays visible: its top directory is
+# bound back in from the host's /tmp.
+tmp_top=
+case "$SCX_VM_CWD" in
+/tmp/?*)
+	tmp_top=${SCX_VM_CWD#/tmp/}
+	tmp_top=${tmp_top%%/*}
+	mkdir -p /run/host-tmp
+	mount --bind /tmp /run/host-tmp
 	;;
 esac
+mount -t tmpfs tmpfs /tmp
+if [ -n "$tmp_top" ]; then
+	mkdir -p "/tmp/$tmp_top"
+	mount --bind "/run/host-tmp/$tmp_top" "/tmp/$tmp_top"
+fi
+export TMPDIR=/tmp
 export HOME=/run/home
 
 ip link set lo up 2>/dev/null

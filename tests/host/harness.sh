@@ -4,7 +4,7 @@
 # The test harness itself (tests/lib.sh): a failure carries its first
 # "FAIL: " reason onto its "not ok" line and into the recap before the
 # summary, a skip's reason is its "SKIP: " line even when more follows, a
-# timeout is named, and "# tier: long" puts a test in make test-long only.
+# timeout is named, another runner's counts add up, and "# tier: long" puts a test in make test-long only.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
@@ -26,6 +26,7 @@ out=$(cd "$tmp" && bash -c '
 	run_test t/skips 10 bash long.sh
 	run_test t/hangs 1 sleep 10
 	run_test t/passes 10 true
+	add_counts "vm-phase: 3 passed, 1 failed, 2 skipped"
 	recap "vm/other # exit status 2"
 	summary
 	for f in quick long; do
@@ -45,7 +46,7 @@ expect "ok 4 t/passes"
 expect "# failed: t/fails: exit status 1: FAIL: first reason"
 expect "# failed: t/hangs: timed out after 1 s"
 expect "# failed: vm/other # exit status 2"
-expect "1 passed, 2 failed, 1 skipped"
+expect "4 passed, 3 failed, 3 skipped"
 tiers=$(grep '^tier: ' <<<"$out" | tr '\n' ' ')
 [ "$tiers" = "tier: quick in quick tier: quick in all tier: long in long tier: long in all " ] ||
 	fail "tiers: $tiers"

@@ -4,7 +4,8 @@
 # make O=DIR builds everything under DIR/build, in parallel, and a second
 # make compiles nothing; install honours DESTDIR and PREFIX; clean removes
 # the build; and a BTF without sched_ext fails with one line that says how to
-# fix it.  DIR is kept in the cache, so later runs rebuild incrementally.
+# fix it.  DIR is kept in the cache, one per checkout (its dependency files
+# name the sources by path), so later runs rebuild incrementally.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
@@ -12,7 +13,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/tree-lib.sh
 . "$root/tests/tree-lib.sh"
 cd "$root" || exit 1
-o=$SCRATCH/out-of-tree
+o=$SCRATCH/out-of-tree-$(cksum <<<"$root" | cut -d' ' -f1)
 
 make -j2 O="$o" >/dev/null || fail "make -j2 O=$o failed"
 for src in scx_*.bpf.c; do
