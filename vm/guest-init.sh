@@ -30,23 +30,18 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 
-# /tmp is a tmpfs, as commands expect it to be writable.  A checkout that
-# lives under /tmp (CI clones there) stays visible: its top directory is
-# bound back in from the host's /tmp.
-tmp_top=
-case "$SCX_VM_CWD" in
-/tmp/?*)
-	tmp_top=${SCX_VM_CWD#/tmp/}
-	tmp_top=${tmp_top%%/*}
-	mkdir -p /run/host-tmp
-	mount --bind /tmp /run/host-tmp
-	;;
-esac
+# /tmp is a tmpfs, as commands expect it to be writable.  The host's
+# directories in /tmp stay visible (read-only): a checkout, or the cache
+# that holds the command to run, may live there.
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
 mount -t tmpfs tmpfs /tmp
-if [ -n "$tmp_top" ]; then
-	mkdir -p "/tmp/$tmp_top"
-	mount --bind "/run/host-tmp/$tmp_top" "/tmp/$tmp_top"
-fi
+for d in /run/host-tmp/*/; do
+	[ -d "$d" ] || continue
+	d=${d%/}
+	mkdir -p "/tmp/${d##*/}"
+	mount --bind "$d" "/tmp/${d##*/}"
+done
 export TMPDIR=/tmp
 export HOME=/run/home
 

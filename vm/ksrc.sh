@@ -27,10 +27,15 @@ if [ ! -f "$tarball" ]; then
 	}
 fi
 mkdir -p "$cache"
-tmp=$(mktemp -d "$cache/unpack.XXXXXX")
-echo "  UNPACK  $tarball" >&2
-tar -xJf "$tarball" -C "$tmp"
-# Another make may have won the race; keep whichever tree landed first.
-mv "$tmp/linux-source-6.12" "$ksrc" 2>/dev/null || true
-rm -rf "$tmp"
+# make -j runs this from more than one make at once: unpack only once.
+exec 9>"$cache/unpack.lock"
+flock 9
+if [ ! -f "$ksrc/kernel/sched/ext.c" ]; then
+	tmp=$(mktemp -d "$cache/unpack.XXXXXX")
+	echo "  UNPACK  $tarball" >&2
+	tar -xJf "$tarball" -C "$tmp"
+	rm -rf "$ksrc"
+	mv "$tmp/linux-source-6.12" "$ksrc"
+	rm -rf "$tmp"
+fi
 echo "$ksrc"

@@ -4,8 +4,9 @@
 #
 # The VM runner: "make vm CMD=..." runs a command in the VM and passes its
 # exit status back (the test kernel boots with sched_ext disabled), a kernel
-# panic fails the run and is shown, the hard timeout holds, and bad options
-# are refused in one line.
+# panic fails the run and is shown, the hard timeout holds, bad options
+# are refused in one line, and from a directory under the host's /tmp the
+# guest still sees it, with a writable /tmp and bash's <(...) working.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
@@ -37,6 +38,18 @@ status=$?
 [ "$status" -eq 124 ] || fail "a command past the timeout gave exit $status, expected 124"
 grep -q 'timed out after 20 s' <<<"$out" || fail "the timeout was not reported: $out"
 [ $((SECONDS - start)) -lt 60 ] || fail "the 20 s timeout took $((SECONDS - start)) s"
+
+dir=$(mktemp -d /tmp/scx-vm-runner.XXXXXX)
+echo 'echo "script under /tmp ran"' >"$dir/hello.sh"
+# shellcheck disable=SC2016 # expanded in the VM
+out=$(cd "$dir" && "$root/vm/run.sh" -c 1 -- bash -c \
+	'bash hello.sh; echo w >/tmp/w && echo "/tmp writable"; cat <(echo "fd ok")' 2>&1)
+status=$?
+rm -rf "$dir"
+[ "$status" -eq 0 ] || fail "a run from $dir exited $status: $out"
+for line in "script under /tmp ran" "/tmp writable" "fd ok"; do
+	grep -qx "$line" <<<"$out" || fail "from a directory under /tmp: no '$line' in: $out"
+done
 
 out=$(vm/run.sh -c 0 -- true 2>&1)
 { [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } || fail "-c 0 was not refused in one line: $out"
