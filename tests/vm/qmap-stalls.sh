@@ -6,8 +6,9 @@
 # SCX_EXIT_ERROR_STALL with the kernel alive afterwards:
 # - -t stalls user threads: the watchdog finds a runnable task that has not
 #   run for the timeout (30 s);
-# - -T stalls kernel threads, the watchdog's own kworker among them, so
-#   usually the tick notices that the watchdog stopped checking in;
+# - -T stalls kernel threads, kworkers among them: the watchdog finds the
+#   stalled one, or, if the watchdog's own kworker is stuck, the tick
+#   notices that it stopped checking in;
 # - -l loops in dispatch without dispatching anything real: the
 #   dispatch-loop limit, then the watchdog.
 # A stalled kthread also starves RCU's grace-period kthread, and RCU would
