@@ -9,6 +9,14 @@
 #                            stdout), wait until sched_ext is enabled
 #   sched_stop [SIGNAL]      stop it (SIGINT by default) and wait until
 #                            sched_ext is disabled; returns its exit status
+#   sched_stat KEY           the last value of KEY=N in the scheduler's log
+#   sched_stat_above KEY N   succeed if that value is above N
+#   spawn CMD...             run CMD in the background, its PID added to
+#                            SPAWNED; the EXIT trap kills it
+#   hog [NICE]               spawn a busy loop, at nice NICE (default 0)
+#   kill_spawned             kill what spawn started
+#   sched_cleanup            kill_spawned, then sched_stop: the EXIT trap;
+#                            a test with more to undo calls it from its own
 #   wait_for SECS CMD...     poll CMD every 0.1 s until it succeeds
 #   fail MSG                 report a failed check; the test goes on
 #   skip MSG                 end the test as skipped (exit 4)
@@ -93,4 +101,36 @@ sched_stop() {
 	return "$status"
 }
 
-trap "sched_stop INT >/dev/null" EXIT
+SPAWNED=()
+
+sched_stat() {
+	grep -ao "\b$1=[0-9]*" "$SCHED_LOG" | tail -n 1 | cut -d= -f2
+}
+
+sched_stat_above() {
+	local v
+
+	v=$(sched_stat "$1")
+	[ "${v:-0}" -gt "$2" ]
+}
+
+spawn() {
+	"$@" &
+	SPAWNED+=($!)
+}
+
+hog() {
+	spawn nice -n "${1:-0}" bash -c 'while :; do :; done'
+}
+
+kill_spawned() {
+	[ ${#SPAWNED[@]} -eq 0 ] || kill "${SPAWNED[@]}" 2>/dev/null
+	SPAWNED=()
+}
+
+sched_cleanup() {
+	kill_spawned
+	sched_stop INT >/dev/null
+}
+
+trap sched_cleanup EXIT

@@ -13,36 +13,22 @@ BIN=${BIN:-$PWD/build/bin}
 qmap=$BIN/scx_qmap
 [ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
 log=$(mktemp)
-hogs=()
 trace=/sys/kernel/tracing/trace
-
-# The last value of KEY=N in the scheduler's stats.
-stat() { grep -ao "\b$1=[0-9]*" "$log" | tail -n 1 | cut -d= -f2; }
-stat_above() { local v; v=$(stat "$1"); [ "${v:-0}" -gt "$2" ]; }
-
-hog() { nice -n "$1" bash -c 'while :; do :; done' & hogs+=($!); }
-
-cleanup() {
-	[ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null
-	sched_stop INT >/dev/null
-}
-trap cleanup EXIT
 
 echo >"$trace" 2>/dev/null
 sched_start "$log" "$qmap" -H -P -i 1 || exit 1
 
 for _ in 1 2 3 4 5 6 7 8; do hog 0; done
 hog -20
-wait_for 40 stat_above queued 0 || fail "-H: no nice -20 task was boosted"
-boosted=$(($(stat local) + $(stat remote) + $(stat timer)))
-echo "boost: queued=$(stat queued) onto a CPU=$boosted lost=$(stat lost)"
+wait_for 40 sched_stat_above queued 0 || fail "-H: no nice -20 task was boosted"
+boosted=$(($(sched_stat local) + $(sched_stat remote) + $(sched_stat timer)))
+echo "boost: queued=$(sched_stat queued) onto a CPU=$boosted lost=$(sched_stat lost)"
 [ "$boosted" -gt 0 ] || fail "-H: boosted tasks never reached a CPU"
 
 wait_for 20 grep -q 'qmap: shared DSQ holds' "$trace" ||
 	fail "-P: nothing in $trace"
 
-kill "${hogs[@]}" 2>/dev/null
-hogs=()
+kill_spawned
 sched_stop INT || fail "exit status $?"
 grep -q '^EXIT: unregistered from user space' "$log" ||
 	fail "exit: $(grep -a '^EXIT' "$log")"

@@ -19,14 +19,11 @@ groups=()
 smt=$(cat /sys/devices/system/cpu/smt/active 2>/dev/null)
 [ "$smt" = 1 ] || skip "no SMT siblings: core scheduling is off"
 
-stat() { grep -ao "\b$1=[0-9]*" "$log" | tail -n 1 | cut -d= -f2; }
-stat_above() { local v; v=$(stat "$1"); [ "${v:-0}" -gt "$2" ]; }
-
 cleanup() {
 	# Each group is a process group led by its python3.
 	local g
 	for g in "${groups[@]}"; do kill -- -"$g" 2>/dev/null; done
-	sched_stop INT >/dev/null
+	sched_cleanup
 }
 trap cleanup EXIT
 
@@ -55,8 +52,8 @@ while True:
 	groups+=($!)
 done
 set +m
-wait_for 90 stat_above core 0 || fail "core_sched_before: never called"
-echo "core=$(stat core)"
+wait_for 90 sched_stat_above core 0 || fail "core_sched_before: never called"
+echo "core=$(sched_stat core)"
 for g in "${groups[@]}"; do
 	kill -0 "$g" 2>/dev/null || fail "a worker group died (prctl failed?)"
 done

@@ -13,19 +13,15 @@ BIN=${BIN:-$PWD/build/bin}
 qmap=$BIN/scx_qmap
 [ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
 log=$(mktemp)
-hogs=()
 cpu3=/sys/devices/system/cpu/cpu3/online
 
 [ -w "$cpu3" ] || skip "CPU 3 cannot be hotplugged"
 
-stat() { grep -ao "\b$1=[0-9]*" "$log" | tail -n 1 | cut -d= -f2; }
-stat_above() { local v; v=$(stat "$1"); [ "${v:-0}" -gt "$2" ]; }
 printed() { [ "$(grep -c '^hotplug: ' "$log")" -ge "$1" ]; }
 
 cleanup() {
-	[ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null
 	echo 1 >"$cpu3" 2>/dev/null
-	sched_stop INT >/dev/null
+	sched_cleanup
 }
 trap cleanup EXIT
 
@@ -36,15 +32,14 @@ pid=$SCHED_PID
 # they sit in qmap's lightest queue: under TCG on a busy host, hogs of equal
 # weight starve this script and the loader for seconds at a time.
 for _ in 1 2 3 4 5 6; do
-	nice -n 19 bash -c 'while :; do :; done' &
-	hogs+=($!)
+	hog 19
 done
 
 echo 0 >"$cpu3" || fail "cannot offline CPU 3"
-wait_for 60 stat_above offline 0 || fail "cpu_offline: not called"
+wait_for 60 sched_stat_above offline 0 || fail "cpu_offline: not called"
 echo 1 >"$cpu3" || fail "cannot online CPU 3"
-wait_for 60 stat_above online 0 || fail "cpu_online: not called"
-echo "after hotplug: offline=$(stat offline) online=$(stat online)"
+wait_for 60 sched_stat_above online 0 || fail "cpu_online: not called"
+echo "after hotplug: offline=$(sched_stat offline) online=$(sched_stat online)"
 # Give a broken scheduler time to show it: two more stats intervals.
 lines=$(grep -c '^hotplug: ' "$log")
 wait_for 30 printed $((lines + 2)) ||
@@ -53,8 +48,7 @@ wait_for 30 printed $((lines + 2)) ||
 	fail "hotplug: the scheduler exited"
 state_is enabled || fail "hotplug: sched_ext is $(cat $SCX_SYSFS/state)"
 
-kill "${hogs[@]}" 2>/dev/null
-hogs=()
+kill_spawned
 sched_stop INT || fail "exit status $?"
 grep -q '^EXIT: unregistered from user space' "$log" ||
 	fail "exit: $(grep -a '^EXIT' "$log")"

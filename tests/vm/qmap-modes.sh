@@ -14,26 +14,18 @@ BIN=${BIN:-$PWD/build/bin}
 qmap=$BIN/scx_qmap
 [ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
 log=$(mktemp)
-sleepers=()
 
 set_ext() {
 	python3 -c 'import os, sys; os.sched_setscheduler(int(sys.argv[1]), 7, os.sched_param(0))' "$1"
 }
 policy() { awk '{ print $41 }' "/proc/$1/stat"; }
 on_ext() { grep -q '^ext.enabled *: *1' "/proc/$1/sched"; }
-sleeper() { sleep 300 & sleepers+=($!); }
-
-cleanup() {
-	[ ${#sleepers[@]} -eq 0 ] || kill "${sleepers[@]}" 2>/dev/null
-	sched_stop INT >/dev/null
-}
-trap cleanup EXIT
 
 # -p: only SCHED_EXT tasks are ours.
-sleeper
-plain=${sleepers[-1]}
-sleeper
-ext=${sleepers[-1]}
+spawn sleep 300
+plain=${SPAWNED[-1]}
+spawn sleep 300
+ext=${SPAWNED[-1]}
 set_ext "$ext" || fail "cannot make $ext SCHED_EXT"
 sched_start "$log" "$qmap" -p -v -b 2 || exit 1
 [ "$(cat $SCX_SYSFS/switch_all)" = 0 ] || fail "-p: switch_all is $(cat $SCX_SYSFS/switch_all)"
@@ -44,8 +36,8 @@ grep -q '^libbpf: ' "$log" || fail "-v: no libbpf messages"
 sched_stop INT || fail "-p: exit status $?"
 
 # -d: refuse the thread group of $victim.
-sleeper
-victim=${sleepers[-1]}
+spawn sleep 300
+victim=${SPAWNED[-1]}
 set_ext "$victim" || fail "cannot make $victim SCHED_EXT"
 rejected=$(cat $SCX_SYSFS/nr_rejected)
 sched_start "$log" "$qmap" -d "$victim" -b 2 || exit 1
@@ -56,6 +48,5 @@ set_ext "$victim" 2>/dev/null && fail "-d: $victim could become SCHED_EXT again"
 on_ext "$ext" || fail "-d: another SCHED_EXT task was refused too"
 sched_stop INT || fail "-d: exit status $?"
 
-kill "${sleepers[@]}" 2>/dev/null
-sleepers=()
+kill_spawned
 finish

@@ -14,42 +14,28 @@ BIN=${BIN:-$PWD/build/bin}
 qmap=$BIN/scx_qmap
 [ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
 log=$(mktemp)
-hogs=()
-
-# The last value of KEY=N in the scheduler's stats.
-stat() { grep -ao "\b$1=[0-9]*" "$log" | tail -n 1 | cut -d= -f2; }
-stat_above() { local v; v=$(stat "$1"); [ "${v:-0}" -gt "$2" ]; }
-
-hog() { nice -n "$1" bash -c 'while :; do :; done' & hogs+=($!); }
-
-cleanup() {
-	[ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null
-	sched_stop INT >/dev/null
-}
-trap cleanup EXIT
 
 sched_start "$log" "$qmap" -q 4 -i 1 || exit 1
 
 for _ in 1 2 3 4 5 6 7 8; do hog 0; done
-wait_for 20 stat_above overflow 0 || fail "-q 4: no queue overflowed"
-echo "overflow=$(stat overflow)"
-for h in "${hogs[@]}"; do
+wait_for 20 sched_stat_above overflow 0 || fail "-q 4: no queue overflowed"
+echo "overflow=$(sched_stat overflow)"
+for h in "${SPAWNED[@]}"; do
 	kill -0 "$h" 2>/dev/null || fail "-q 4: hog $h is gone"
 done
 
 for n in 1 2 3 4 5 6 7 8 9 10; do
-	renice -n $((n % 3)) -p "${hogs[@]:0:8}" >/dev/null
+	renice -n $((n % 3)) -p "${SPAWNED[@]:0:8}" >/dev/null
 done
-wait_for 20 stat_above deq 0 || fail "dequeue: not counted"
-echo "deq=$(stat deq)"
+wait_for 20 sched_stat_above deq 0 || fail "dequeue: not counted"
+echo "deq=$(sched_stat deq)"
 
 wait_for 10 grep -q '^cpuperf: ' "$log" || fail "tick: no cpuperf line"
 tgt=$(grep -a '^cpuperf: ' "$log" | tail -n 1 | sed 's|.*target min/avg/max=[0-9]*/[0-9]*/||')
 echo "cpuperf: $(grep -a '^cpuperf: ' "$log" | tail -n 1)"
 [ "${tgt:-0}" -gt 0 ] || fail "tick: no CPU has a performance target"
 
-kill "${hogs[@]}" 2>/dev/null
-hogs=()
+kill_spawned
 sched_stop INT || fail "exit status $?"
 grep -q '^EXIT: unregistered from user space' "$log" ||
 	fail "exit: $(grep -a '^EXIT' "$log")"

@@ -15,42 +15,29 @@ BIN=${BIN:-$PWD/build/bin}
 qmap=$BIN/scx_qmap
 [ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
 log=$(mktemp)
-hogs=()
-
-stat() { grep -ao "\b$1=[0-9]*" "$log" | tail -n 1 | cut -d= -f2; }
-stat_above() { local v; v=$(stat "$1"); [ "${v:-0}" -gt "$2" ]; }
-
-cleanup() {
-	[ ${#hogs[@]} -eq 0 ] || kill "${hogs[@]}" 2>/dev/null
-	sched_stop INT >/dev/null
-}
-trap cleanup EXIT
 
 sched_start "$log" "$qmap" -i 1 || exit 1
 
 for _ in 1 2; do
-	taskset -c 1 bash -c 'while :; do :; done' &
-	hogs+=($!)
+	spawn taskset -c 1 bash -c 'while :; do :; done'
 done
 
 # SCHED_FIFO on CPU 1: sleep 100 ms, hog 50 ms, 30 times.  Each wakeup
 # preempts whichever spinner is running there with slice left.
-chrt -f 10 taskset -c 1 python3 -c '
+spawn chrt -f 10 taskset -c 1 python3 -c '
 import time
 for _ in range(30):
     time.sleep(0.1)
     end = time.monotonic() + 0.05
     while time.monotonic() < end:
         pass
-' &
-rt=$!
-hogs+=("$rt")
-wait_for 40 stat_above reenq 0 || fail "cpu_release: nothing reenqueued"
-echo "reenq=$(stat reenq)"
+'
+rt=${SPAWNED[-1]}
+wait_for 40 sched_stat_above reenq 0 || fail "cpu_release: nothing reenqueued"
+echo "reenq=$(sched_stat reenq)"
 wait "$rt" 2>/dev/null
 
-kill "${hogs[@]}" 2>/dev/null
-hogs=()
+kill_spawned
 state_is enabled || fail "sched_ext is $(cat $SCX_SYSFS/state)"
 sched_stop INT || fail "exit status $?"
 grep -q '^EXIT: unregistered from user space' "$log" ||
