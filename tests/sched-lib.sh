@@ -5,6 +5,8 @@
 # and the tests in tests/vm.  Source it; it installs an EXIT trap that stops
 # a scheduler still running, so every test detaches, even when it fails.
 #
+#   sched_bin NAME           print the path of scheduler NAME in $BIN, or
+#                            fail if it is not built
 #   sched_start LOG CMD...   start CMD with its output in LOG (and on our
 #                            stdout), wait until sched_ext is enabled
 #   sched_stop [SIGNAL]      stop it (SIGINT by default) and wait until
@@ -23,6 +25,7 @@
 #   finish                   exit 0 if no check failed, 1 otherwise
 
 SCX_SYSFS=/sys/kernel/sched_ext
+BIN=${BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bin}
 SCHED_PID=
 SCHED_LOG=
 test_failed=0
@@ -51,6 +54,11 @@ wait_for() {
 		[ "$SECONDS" -lt "$deadline" ] || return 1
 		sleep 0.1
 	done
+}
+
+sched_bin() {
+	[ -x "$BIN/$1" ] || { echo "$test_name: $BIN/$1 is not built" >&2; return 1; }
+	echo "$BIN/$1"
 }
 
 state_is() {

@@ -11,10 +11,9 @@ set -uo pipefail
 
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-bin=${BIN:-$PWD/build/bin}/scx_central
+bin=$(sched_bin scx_central) || exit 1
 cpu=/sys/devices/system/cpu/cpu3/online
 
-[ -x "$bin" ] || { echo "$test_name: $bin is not built"; exit 1; }
 [ -w "$cpu" ] || skip "CPU 3 cannot be hotplugged in this VM"
 log=$(mktemp)
 trap 'echo 1 > $cpu; sched_stop INT >/dev/null' EXIT

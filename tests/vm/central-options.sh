@@ -16,9 +16,8 @@ set -uo pipefail
 
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-bin=${BIN:-$PWD/build/bin}/scx_central
+bin=$(sched_bin scx_central) || exit 1
 
-[ -x "$bin" ] || { echo "$test_name: $bin is not built"; exit 1; }
 
 tmp=$(mktemp -d)
 log=$tmp/sched.log

@@ -14,10 +14,9 @@ set -uo pipefail
 
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-bin=${BIN:-$PWD/build/bin}/scx_central
+bin=$(sched_bin scx_central) || exit 1
 duration=${DURATION:-60}
 
-[ -x "$bin" ] || { echo "$test_name: $bin is not built"; exit 1; }
 command -v stress-ng >/dev/null || skip "stress-ng is not installed"
 
 log=$(mktemp)

@@ -8,11 +8,9 @@
 # shrinks the dump, and -s caps the slices the dump shows.
 set -uo pipefail
 
-BIN=${BIN:-$PWD/build/bin}
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-qmap=$BIN/scx_qmap
-[ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
+qmap=$(sched_bin scx_qmap) || exit 1
 tmp=$(mktemp -d)
 
 # run NAME ARGS...: run scx_qmap until it dies of its -e error.

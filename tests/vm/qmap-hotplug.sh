@@ -7,11 +7,9 @@
 # scheduler stays enabled (no exit, no restart).
 set -uo pipefail
 
-BIN=${BIN:-$PWD/build/bin}
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-qmap=$BIN/scx_qmap
-[ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
+qmap=$(sched_bin scx_qmap) || exit 1
 log=$(mktemp)
 cpu3=/sys/devices/system/cpu/cpu3/online
 

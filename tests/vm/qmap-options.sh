@@ -7,11 +7,9 @@
 # one-line error and exit 1 before anything is loaded.
 set -uo pipefail
 
-BIN=${BIN:-$PWD/build/bin}
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-qmap=$BIN/scx_qmap
-[ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
+qmap=$(sched_bin scx_qmap) || exit 1
 out=$(mktemp)
 
 "$qmap" -h >"$out" 2>&1 || fail "-h: exit status $?"

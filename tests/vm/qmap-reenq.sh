@@ -9,11 +9,9 @@
 # SCX_ENQ_REENQ: the reenq counter must grow.
 set -uo pipefail
 
-BIN=${BIN:-$PWD/build/bin}
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-qmap=$BIN/scx_qmap
-[ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
+qmap=$(sched_bin scx_qmap) || exit 1
 log=$(mktemp)
 
 sched_start "$log" "$qmap" -i 1 || exit 1

@@ -16,11 +16,9 @@
 # are suppressed for -T, or vm/run.sh would fail the whole run on them.
 set -uo pipefail
 
-BIN=${BIN:-$PWD/build/bin}
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-qmap=$BIN/scx_qmap
-[ -x "$qmap" ] || { echo "$qmap is not built"; exit 1; }
+qmap=$(sched_bin scx_qmap) || exit 1
 tmp=$(mktemp -d)
 
 # expect_stall NAME ARGS...: run scx_qmap under load until it is killed.

@@ -14,9 +14,8 @@ set -uo pipefail
 
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-bin=${BIN:-$PWD/build/bin}/scx_userland
+bin=$(sched_bin scx_userland) || exit 1
 
-[ -x "$bin" ] || { echo "$test_name: $bin is not built"; exit 1; }
 command -v stress-ng >/dev/null || skip "stress-ng is not installed"
 
 tmp=$(mktemp -d)

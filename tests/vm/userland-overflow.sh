@@ -17,10 +17,9 @@ set -uo pipefail
 
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-bin=${BIN:-$PWD/build/bin}/scx_userland
+bin=$(sched_bin scx_userland) || exit 1
 ncpu=$(nproc)
 
-[ -x "$bin" ] || { echo "$test_name: $bin is not built"; exit 1; }
 [ "$ncpu" -ge 2 ] || skip "needs 2 CPUs to pin this shell to fewer than all"
 
 tmp=$(mktemp -d)

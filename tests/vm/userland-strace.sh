@@ -15,12 +15,11 @@ set -uo pipefail
 
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-bin=${BIN:-$PWD/build/bin}/scx_userland
+bin=$(sched_bin scx_userland) || exit 1
 window=20
 
 command -v strace >/dev/null || skip "strace is not installed"
 command -v hackbench >/dev/null || skip "hackbench (rt-tests) is not installed"
-[ -x "$bin" ] || { echo "$test_name: $bin is not built"; exit 1; }
 
 tmp=$(mktemp -d)
 log=$tmp/sched.log
