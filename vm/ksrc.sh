@@ -3,13 +3,14 @@
 #
 # Print the path of the kernel source tree to build against, unpacking
 # Debian's linux-source-6.12 into the cache first if it is not there yet.
-# KSRC in the environment overrides the default tree.
+# KSRC in the environment overrides the default tree; KSRC_TARBALL the
+# tarball it is unpacked from (tests use a small one).
 #
 # Usage: vm/ksrc.sh [--path]     --path only prints, never unpacks
 set -eu
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples
-tarball=/usr/src/linux-source-6.12.tar.xz
+tarball=${KSRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 ksrc=${KSRC:-$cache/linux-source-6.12}
 
 if [ "${1:-}" = --path ] || [ -f "$ksrc/kernel/sched/ext.c" ]; then
