@@ -15,7 +15,7 @@ mkdir -p "$tmp/src/linux-source-6.12/kernel/sched"
 echo '/* stand-in */' >"$tmp/src/linux-source-6.12/kernel/sched/ext.c"
 # Big enough that two unpacks would overlap.
 head -c 20000000 /dev/urandom >"$tmp/src/linux-source-6.12/filler"
-tar -cJf "$tmp/src.tar.xz" -C "$tmp/src" linux-source-6.12 ||
+XZ_OPT=-0 tar -cJf "$tmp/src.tar.xz" -C "$tmp/src" linux-source-6.12 ||
 	fail "cannot make the stand-in tarball"
 
 export XDG_CACHE_HOME=$tmp/cache KSRC_TARBALL=$tmp/src.tar.xz
