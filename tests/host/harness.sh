@@ -4,7 +4,8 @@
 # The test harness itself (tests/lib.sh): a failure carries its first
 # "FAIL: " reason onto its "not ok" line and into the recap before the
 # summary, a skip's reason is its "SKIP: " line even when more follows, a
-# timeout is named, another runner's counts add up, and "# tier: long" puts a test in make test-long only.
+# timeout is named, each test's time is printed, another runner's counts
+# add up, and "# tier: long" puts a test in make test-long only.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
@@ -47,6 +48,9 @@ expect "# failed: t/fails: exit status 1: FAIL: first reason"
 expect "# failed: t/hangs: timed out after 1 s"
 expect "# failed: vm/other # exit status 2"
 expect "4 passed, 3 failed, 3 skipped"
+for t in fails skips hangs passes; do
+	grep -Eq "^# t/$t: [0-9]+ s\$" <<<"$out" || fail "no time line for t/$t"
+done
 tiers=$(grep '^tier: ' <<<"$out" | tr '\n' ' ')
 [ "$tiers" = "tier: quick in quick tier: quick in all tier: long in long tier: long in all " ] ||
 	fail "tiers: $tiers"
