@@ -166,10 +166,40 @@ cmdline+=" XDG_CACHE_HOME=${XDG_CACHE_HOME:-$HOME/.cache} $append"
 # Kernel trouble: lines the kernel prints, which carry a timestamp.
 trouble='^\[ *[0-9]+\.[0-9]+\] .*(BUG:|WARNING:|Kernel panic|Oops:|rcu: INFO: .* detected stall|self-detected stall)'
 
+# A guest whose vCPUs all wait for an interrupt that never comes (seen
+# once, after a scheduler exit, with multi-threaded TCG) would sit out the
+# whole timeout.  QEMU uses CPU time whenever the guest does anything, even
+# an idle guest's timer ticks (about 0.6 ticks a second here); none for
+# $stuck seconds means the guest is hung.
+stuck=${SCX_VM_STUCK:-120}
+qemu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null
+}
+watch_qemu() {
+	local pid last now quiet=0
+
+	while [ ! -s "$job/qemu.pid" ]; do sleep 1; done
+	pid=$(cat "$job/qemu.pid")
+	last=$(qemu_ticks "$pid") || return
+	while sleep 5; do
+		now=$(qemu_ticks "$pid") || return
+		quiet=$((now == last ? quiet + 5 : 0))
+		last=$now
+		if [ "$quiet" -ge "$stuck" ]; then
+			touch "$job/hung"
+			kill -TERM "$pid"
+			kill -CONT "$pid"
+			return
+		fi
+	done
+}
+watch_qemu &
+watcher=$!
+
 # sed -u and grep --line-buffered pass the console on line by line; tr and
 # grep would hold it back in 4 KiB blocks, and a slow test would look hung.
 set +e
-timeout -k 10 "$timeout" qemu-system-x86_64 \
+timeout -k 10 "$timeout" qemu-system-x86_64 -pidfile "$job/qemu.pid" \
 	-accel "$accel" -cpu "$cpu_model" -machine q35 \
 	-smp "$smp" -m "${mem_mb}M" "${numa[@]}" \
 	-display none -monitor none -serial stdio -no-reboot \
@@ -182,6 +212,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 		-e "doesn't support hyperthreading" -e "configure -smp options properly"
 qemu_status=${PIPESTATUS[0]}
 set -e
+kill "$watcher" 2>/dev/null || true
 
 status=$(sed -n 's/^@@SCX-VM-EXIT \([0-9]*\)@@$/\1/p' "$log" | tail -n 1)
 problems=$(grep -E "$trouble" "$log" || true)
@@ -191,7 +222,9 @@ if [ -n "$problems" ]; then
 	exit 3
 fi
 if [ -z "$status" ]; then
-	if [ "$qemu_status" -eq 124 ]; then
+	if [ -e "$job/hung" ]; then
+		echo "vm/run.sh: the guest hung: QEMU used no CPU time for $stuck s (every vCPU idle, no timer firing); stopped it" >&2
+	elif [ "$qemu_status" -eq 124 ]; then
 		echo "vm/run.sh: timed out after $timeout s" >&2
 	else
 		echo "vm/run.sh: the VM ended without the command's status (QEMU exit $qemu_status)" >&2

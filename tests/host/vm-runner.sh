@@ -4,8 +4,9 @@
 #
 # The VM runner: "make vm CMD=..." runs a command in the VM and passes its
 # exit status back (the test kernel boots with sched_ext disabled), a kernel
-# panic fails the run and is shown, the hard timeout holds, bad options
-# are refused in one line, and from a directory under the host's /tmp the
+# panic fails the run and is shown, the hard timeout holds, a hung guest
+# (QEMU using no CPU time) is stopped early and named, bad options are
+# refused in one line, and from a directory under the host's /tmp the
 # guest still sees it, with a writable /tmp and bash's <(...) working.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,6 +40,30 @@ status=$?
 grep -q 'timed out after 20 s' <<<"$out" || fail "the timeout was not reported: $out"
 [ $((SECONDS - start)) -lt 60 ] || fail "the 20 s timeout took $((SECONDS - start)) s"
 
+# A guest that hangs with every vCPU idle looks, from the host, like a
+# QEMU that uses no CPU time: stopping QEMU with SIGSTOP is the same.
+hung=$(mktemp)
+SCX_VM_STUCK=15 vm/run.sh -c 1 -t 300 -e 'echo guest up; sleep 600' >"$hung" 2>&1 &
+runner=$!
+guest_up() {
+	grep -q '^guest up' "$hung"
+}
+start=$SECONDS
+if wait_for 120 guest_up; then
+	qemu=$(pgrep -P "$(pgrep -x -P "$runner" timeout)" qemu-system)
+	kill -STOP "$qemu" || fail "cannot stop QEMU ('$qemu')"
+	wait "$runner"
+	status=$?
+	[ "$status" -eq 124 ] || fail "a hung guest gave exit $status, expected 124"
+	grep -q 'the guest hung: QEMU used no CPU time for 15 s' "$hung" ||
+		fail "the hang was not reported: $(tail -n 2 "$hung")"
+	[ $((SECONDS - start)) -lt 120 ] || fail "the hang took $((SECONDS - start)) s to notice"
+else
+	fail "the guest did not come up: $(tail -n 2 "$hung")"
+	kill "$runner"
+fi
+rm -f "$hung"
+
 dir=$(mktemp -d /tmp/scx-vm-runner.XXXXXX)
 echo 'echo "script under /tmp ran"' >"$dir/hello.sh"
 # shellcheck disable=SC2016 # expanded in the VM
@@ -53,6 +78,8 @@ done
 
 out=$(vm/run.sh -c 0 -- true 2>&1)
 { [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } || fail "-c 0 was not refused in one line: $out"
+out=$(vm/run.sh -T many -- true 2>&1)
+{ [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } || fail "-T many was not refused in one line: $out"
 out=$(vm/run.sh -c 4 -s 1:2:1 -- true 2>&1)
 { [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } || fail "a topology of 2 CPUs for 4 was not refused: $out"
 finish
