@@ -70,14 +70,25 @@ static void check_vtime_dsq(void)
 	w->last = 0;
 	w->n = 0;
 	bpf_for_each(scx_dsq, p, VTIME_DSQ, 0) {
-		if (w->n && p->scx.dsq_vtime < w->last)
+		u64 slice = READ_ONCE(p->scx.slice);
+		u64 vtime = READ_ONCE(p->scx.dsq_vtime);
+		struct scx_dispatch_q *dsq = READ_ONCE(p->scx.dsq);
+
+		/*
+		 * The iterator does not hold the DSQ's lock: another CPU may
+		 * have taken the task and run it (using up its slice) since
+		 * the iterator returned it.  Judge only tasks still queued
+		 * here after their slice and vtime were read.
+		 */
+		if (!dsq || dsq->id != VTIME_DSQ)
+			continue;
+		if (w->n && vtime < w->last)
 			__sync_fetch_and_add(&nr_misordered, 1);
-		if (p->scx.slice != MOVE_SLICE)
+		if (slice != MOVE_SLICE)
 			__sync_fetch_and_add(&nr_bad_slice, 1);
-		if (p->scx.dsq_vtime > (1ULL << 40) ||
-		    p->scx.dsq_vtime < (1ULL << 39))
+		if (vtime > (1ULL << 40) || vtime < (1ULL << 39))
 			__sync_fetch_and_add(&nr_bad_vtime, 1);
-		w->last = p->scx.dsq_vtime;
+		w->last = vtime;
 		w->n++;
 	}
 	__sync_fetch_and_add(&nr_vtime_seen, w->n);

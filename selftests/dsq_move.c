@@ -3,7 +3,7 @@
  * (On 6.12 the dsq_move kfuncs are the dispatch_from_dsq family, which
  * compat.bpf.h picks at load time; the coverage names are 6.12's.)
  *
- * Six workers that sleep and spin are parked by ops.enqueue() on a FIFO
+ * Twelve workers that sleep and spin are parked by ops.enqueue() on a FIFO
  * DSQ; ops.dispatch() walks it with the DSQ iterator and moves them on,
  * half through a vtime DSQ (scx_bpf_dsq_move_vtime() with a slice and a
  * vtime set on the iterator), half straight to the local DSQ
@@ -19,7 +19,13 @@
 #include "util.h"
 #include "dsq_move.bpf.skel.h"
 
-#define NR_WORKERS	6
+/*
+ * More workers than CPUs, so that one dispatch finds several parked and
+ * moves more than one to the vtime DSQ; with six on four CPUs the vtime
+ * DSQ held two tasks at a walk only 0-3 times in 5 s, and 1 run in 15
+ * saw it never.
+ */
+#define NR_WORKERS	12
 
 struct ctx {
 	struct dsq_move *skel;
