@@ -66,7 +66,8 @@ static const char *help_fmt =
 "  -t PATTERN  run only the tests whose name matches PATTERN, an exact name\n"
 "              or a glob (fnmatch); may be given more than once\n"
 "  -s          stop at the first failure\n"
-"  -q          quiet: print only the plan, verdicts and totals\n"
+"  -q          quiet: print only the plan, verdicts, failure reasons\n"
+"              and totals\n"
 "  -l          list the tests, what each proves and what it covers\n"
 "  -c          print the coverage matrices; exit 1 if anything is uncovered\n"
 "  -h          show this help\n"
@@ -534,7 +535,7 @@ int main(int argc, char **argv)
 			nr_skip++;
 			break;
 		default:
-			if (why[0] && !quiet)
+			if (why[0])
 				printf("# %s\n", why);
 			printf("not ok %u %s\n", n, t->name);
 			nr_fail++;
