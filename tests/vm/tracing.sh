@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# tier: long
 #
 # Tracing a running scheduler, as DEVELOPER_GUIDE.md and its bpftrace
 # scripts do, must not crash the guest.  Each kprobe, ftrace filter or
