@@ -170,7 +170,7 @@ trouble='^\[ *[0-9]+\.[0-9]+\] .*(BUG:|WARNING:|Kernel panic|Oops:|rcu: INFO: .*
 # once, after a scheduler exit, with multi-threaded TCG) would sit out the
 # whole timeout.  QEMU uses CPU time whenever the guest does anything, even
 # an idle guest's timer ticks (about 0.6 ticks a second here); none for
-# $stuck seconds means the guest is hung.
+# $stuck seconds means the guest is hung.  SCX_VM_STUCK sets it (tests).
 stuck=${SCX_VM_STUCK:-120}
 qemu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null
@@ -178,7 +178,10 @@ qemu_ticks() {
 watch_qemu() {
 	local pid last now quiet=0
 
-	while [ ! -s "$job/qemu.pid" ]; do sleep 1; done
+	while [ ! -s "$job/qemu.pid" ]; do
+		[ -d "$job" ] || return	# we were killed before QEMU started
+		sleep 1
+	done
 	pid=$(cat "$job/qemu.pid")
 	last=$(qemu_ticks "$pid") || return
 	while sleep 5; do
