@@ -11,6 +11,15 @@ set -uo pipefail
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
 qmap=$(sched_bin scx_qmap) || exit 1
+
+# Quarantined: in 2 of 4 full runs the guest wedged right after this test
+# passed (scx_qmap exited, sched_ext disabled, cookie groups killed):
+# "rcu_sched kthread starved ... ->state=0x0 ->cpu=2" every 63 s, a
+# runnable task that CPU 2 never picks, under single- and multi-threaded
+# TCG alike.  Until that is understood it runs only when asked:
+#   vm/run.sh -c 4 -s 1:2:2 -- env SCX_TEST_CORESCHED=1 tests/vm/qmap-coresched.sh
+[ "${SCX_TEST_CORESCHED:-0}" = 1 ] ||
+	skip "quarantined: the guest can wedge after it (RCU GP kthread starved on one CPU); run it with SCX_TEST_CORESCHED=1 in the VM"
 log=$(mktemp)
 groups=()
 
