@@ -24,12 +24,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=tests/sched-lib.sh
 . "$root/tests/sched-lib.sh"
 test_name=central-nohz
-bin=${BIN:-$root/build/bin}/scx_central
+bin=$(sched_bin scx_central) || exit 1
 window=${WINDOW:-10}
 ratio=${RATIO:-10}
 hogs=()
 
-[ -x "$bin" ] || { echo "$test_name: $bin is not built"; exit 1; }
 grep -q 'nohz_full=1-3' /proc/cmdline || skip "booted without nohz_full=1-3"
 [ "$(cat /sys/devices/system/cpu/nohz_full)" = "1-3" ] ||
 	skip "the kernel did not take nohz_full=1-3"

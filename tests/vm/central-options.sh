@@ -18,7 +18,6 @@ set -uo pipefail
 . "$(dirname "$0")/../sched-lib.sh"
 bin=$(sched_bin scx_central) || exit 1
 
-
 tmp=$(mktemp -d)
 log=$tmp/sched.log
 ncpus=$(nproc --all)

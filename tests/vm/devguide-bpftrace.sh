@@ -16,7 +16,6 @@ set -uo pipefail
 
 # shellcheck source=tests/sched-lib.sh
 . "$(dirname "$0")/../sched-lib.sh"
-BIN=${BIN:-$PWD/build/bin}
 scripts=$(cd "$(dirname "$0")/../../scripts" && pwd)
 tmp=$(mktemp -d)
 

@@ -14,7 +14,6 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
 . "$root/tests/sched-lib.sh"
-BIN=${BIN:-$root/build/bin}
 
 rounds=${ROUNDS:-500}
 parent=/sys/fs/cgroup/fcg-churn

@@ -18,7 +18,6 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
 . "$root/tests/sched-lib.sh"
-BIN=${BIN:-$root/build/bin}
 
 cg=/sys/fs/cgroup/fcg-fair
 leaves=(A/A1 A/A2 B)

@@ -15,7 +15,6 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
 . "$root/tests/sched-lib.sh"
-BIN=${BIN:-$root/build/bin}
 sched=$BIN/scx_flatcg
 
 cg=/sys/fs/cgroup/fcg-opts

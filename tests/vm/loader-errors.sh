@@ -9,7 +9,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
 . "$root/tests/sched-lib.sh"
-bin=${BIN:-$root/build/bin}
+bin=$BIN
 
 # one_line NAME PATTERN CMD...: CMD exits 1 with one stderr line matching.
 one_line() {

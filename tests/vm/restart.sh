@@ -10,7 +10,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
 . "$root/tests/sched-lib.sh"
-bin=${BIN:-$root/build/bin}
+bin=$BIN
 cpu=/sys/devices/system/cpu/cpu3/online
 
 [ -w "$cpu" ] || skip "CPU 3 cannot be hotplugged in this VM"
