@@ -4,10 +4,11 @@
 #
 # The VM runner: "make vm CMD=..." runs a command in the VM and passes its
 # exit status back (the test kernel boots with sched_ext disabled), a kernel
-# panic fails the run and is shown, the hard timeout holds, a hung guest
-# (QEMU using no CPU time) is stopped early and named, bad options are
-# refused in one line, and from a directory under the host's /tmp the
-# guest still sees it, with a writable /tmp and bash's <(...) working.
+# panic or warning fails the run and is shown, the hard timeout holds, a
+# hung guest (QEMU using no CPU time) and a guest that keeps reporting a
+# stall are stopped early and named, bad options are refused in one line,
+# and from a directory under the host's /tmp the guest still sees it, with
+# a writable /tmp and bash's <(...) working.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
@@ -32,6 +33,13 @@ status=$?
 [ "$status" -eq 3 ] || fail "a kernel panic gave exit $status, expected 3"
 grep -q 'the kernel reported trouble' <<<"$out" || fail "a kernel panic was not reported"
 grep -q 'Kernel panic' <<<"$out" || fail "the panic line was not shown"
+
+# WARN_ON() reports at KERN_WARNING, which a quiet console would not show.
+out=$(vm/run.sh -c 1 -e 'echo "<4>WARNING: CPU: 0 PID: 1 at test (made up)" >/dev/kmsg' 2>&1)
+status=$?
+[ "$status" -eq 3 ] || fail "a kernel warning gave exit $status, expected 3"
+grep -q 'WARNING: CPU: 0 PID: 1 at test (made up)' <<<"$out" ||
+	fail "the warning was not shown: $(tail -n 3 <<<"$out")"
 
 start=$SECONDS
 out=$(vm/run.sh -c 1 -t 20 -e 'sleep 600' 2>&1)
@@ -63,6 +71,20 @@ else
 	kill "$runner"
 fi
 rm -f "$hung"
+
+# A guest that wedges while it still ticks prints the kernel's stall report
+# again and again; the second one ends the run as kernel trouble.  Two
+# made-up reports stand in, at KERN_ERR so that the quiet console shows them.
+start=$SECONDS
+# shellcheck disable=SC2016 # expanded in the VM
+out=$(vm/run.sh -c 1 -t 300 -e 'for i in 1 2; do
+	echo "<3>rcu: INFO: rcu_sched detected stalls on CPUs/tasks: (test $i)" >/dev/kmsg
+done; sleep 600' 2>&1)
+status=$?
+[ "$status" -eq 3 ] || fail "a wedged guest gave exit $status, expected 3"
+grep -q 'the guest stopped making progress (a second stall report: .*(test 2))' <<<"$out" ||
+	fail "the wedge was not reported: $(tail -n 3 <<<"$out")"
+[ $((SECONDS - start)) -lt 120 ] || fail "the wedge took $((SECONDS - start)) s to stop"
 
 dir=$(mktemp -d /tmp/scx-vm-runner.XXXXXX)
 echo 'echo "script under /tmp ran"' >"$dir/hello.sh"
