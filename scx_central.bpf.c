@@ -381,6 +381,9 @@ static void dispatch_central(void)
 
 void BPF_STRUCT_OPS(cntr_dispatch, s32 cpu, struct task_struct *prev)
 {
+	if (scx_dispatch_for_sibling(cpu))
+		return;
+
 	if (cpu == central_cpu) {
 		dispatch_central();
 		return;

@@ -601,6 +601,9 @@ void BPF_STRUCT_OPS(flatcg_dispatch, s32 cpu, struct task_struct *prev)
 	u64 now = bpf_ktime_get_ns();
 	int i;
 
+	if (scx_dispatch_for_sibling(cpu))
+		return;
+
 	cpuc = bpf_map_lookup_elem(&cpu_ctx, &zero);
 	if (!cpuc)
 		return;

@@ -103,6 +103,9 @@ void BPF_STRUCT_OPS(smpl_enqueue, struct task_struct *p, u64 enq_flags)
 
 void BPF_STRUCT_OPS(smpl_dispatch, s32 cpu, struct task_struct *prev)
 {
+	if (scx_dispatch_for_sibling(cpu))
+		return;
+
 	scx_bpf_dsq_move_to_local(SHARED_DSQ);
 }
 

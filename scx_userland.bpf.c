@@ -301,6 +301,9 @@ void BPF_STRUCT_OPS(userland_dispatch, s32 cpu, struct task_struct *prev)
 	struct drain_ctx dctx = {};
 	u32 i;
 
+	if (scx_dispatch_for_sibling(cpu))
+		return;
+
 	/* Keep one insert for the user scheduler. */
 	dctx.slots = scx_bpf_dispatch_nr_slots();
 	if (dctx.slots <= 1)

@@ -214,6 +214,25 @@ static inline bool vtime_before(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
+/*
+ * Is this ops.dispatch() for an SMT sibling of the CPU we run on?  With
+ * core scheduling on (a task on the system holds a core-sched cookie), the
+ * kernel's balance step also calls ops.dispatch() for each sibling, from
+ * the CPU that schedules.  Return early then, for two reasons:
+ * - per-CPU state looked up for "this CPU" belongs to another CPU;
+ * - on 6.12, a dispatch for a sibling that drops the rq lock (moving a task
+ *   that sits on another CPU's rq does) can tell the sibling to keep
+ *   running a task that went to sleep meanwhile; the task's next wakeup
+ *   then spins forever and the machine locks up (README, "Known kernel
+ *   issues").
+ * The sibling loses nothing: it dispatches for itself when it schedules.
+ * Without core scheduling @cpu is always this CPU.
+ */
+static inline bool scx_dispatch_for_sibling(s32 cpu)
+{
+	return cpu != bpf_get_smp_processor_id();
+}
+
 /* Trusted cpumask for kfuncs that take a plain struct cpumask. */
 static inline const struct cpumask *cast_mask(struct bpf_cpumask *mask)
 {
