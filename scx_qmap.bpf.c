@@ -39,6 +39,9 @@
  * - a full queue falls back to the shared DSQ, so a task is never dropped;
  * - ops.core_sched_before() orders two tasks by how many rounds each still
  *   has to wait in its queue, so core scheduling agrees with the queues;
+ *   under core scheduling ops.dispatch() is also called for SMT siblings,
+ *   from the CPU that schedules, and returns at once there (see
+ *   scx_dispatch_for_sibling());
  * - ops.tick() sets each CPU's performance target from the weights of the
  *   tasks it runs (scx_bpf_cpuperf_set()), for schedutil to act on;
  * - ops.dequeue() is counted; ops.cpu_online()/ops.cpu_offline() exist, so a
@@ -98,7 +101,8 @@ UEI_DEFINE(uei);
 
 /* Stats, read by the loader from .bss. */
 u64 nr_enqueued, nr_dispatched, nr_reenqueued, nr_dequeued;
-u64 nr_core_sched, nr_direct_select, nr_direct_enq, nr_overflow;
+u64 nr_core_sched, nr_dsp_sibling;
+u64 nr_direct_select, nr_direct_enq, nr_overflow;
 u64 nr_boost_queued, nr_boost_local, nr_boost_remote, nr_boost_timer;
 u64 nr_boost_lost, nr_cpu_online, nr_cpu_offline;
 u32 perf_cur_min, perf_cur_avg, perf_cur_max;
@@ -441,6 +445,11 @@ void BPF_STRUCT_OPS(qm_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct cpu_ctx *cpuc;
 	u32 i, max;
+
+	if (scx_dispatch_for_sibling(cpu)) {
+		__sync_fetch_and_add(&nr_dsp_sibling, 1);
+		return;
+	}
 
 	if (dsp_loop_after && nr_dispatched > dsp_loop_after) {
 		dispatch_forever();

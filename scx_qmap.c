@@ -46,13 +46,14 @@ static void print_stats(struct scx_qmap *skel, bool cpuperf)
 {
 	struct scx_qmap__bss *b = skel->bss;
 
-	printf("enq=%llu dsp=%llu delta=%lld reenq=%llu deq=%llu core=%llu\n",
+	printf("enq=%llu dsp=%llu delta=%lld reenq=%llu deq=%llu core=%llu sibling=%llu\n",
 	       (unsigned long long)b->nr_enqueued,
 	       (unsigned long long)b->nr_dispatched,
 	       (long long)(b->nr_enqueued - b->nr_dispatched),
 	       (unsigned long long)b->nr_reenqueued,
 	       (unsigned long long)b->nr_dequeued,
-	       (unsigned long long)b->nr_core_sched);
+	       (unsigned long long)b->nr_core_sched,
+	       (unsigned long long)b->nr_dsp_sibling);
 	printf("direct: select_cpu=%llu local_on=%llu overflow=%llu\n",
 	       (unsigned long long)b->nr_direct_select,
 	       (unsigned long long)b->nr_direct_enq,
