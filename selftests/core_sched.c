@@ -6,19 +6,12 @@
  * its cookie, and every core-wide pick compares the siblings' candidates;
  * both go through ops.core_sched_before().
  */
-#include <sys/prctl.h>
 #include <signal.h>
 #include <unistd.h>
 #include <scx/common.h>
 #include "scx_test.h"
 #include "util.h"
 #include "core_sched.bpf.skel.h"
-
-#ifndef PR_SCHED_CORE
-#define PR_SCHED_CORE		62
-#define PR_SCHED_CORE_CREATE	1
-#endif
-#define PIDTYPE_PID		0
 
 #define NR_WORKERS		6
 
@@ -37,33 +30,11 @@ static int worker(void *arg)
 	return 0;
 }
 
-/* Give @pid a cookie of its own, or share @leader's with it. */
-static int cookie(pid_t pid, pid_t leader)
-{
-	if (!leader)
-		return prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, pid,
-			     PIDTYPE_PID, 0);
-	/* Pull the leader's cookie to us, then push it to @pid. */
-	if (prctl(PR_SCHED_CORE, 3 /* SHARE_FROM */, leader, PIDTYPE_PID, 0))
-		return -1;
-	return prctl(PR_SCHED_CORE, 2 /* SHARE_TO */, pid, PIDTYPE_PID, 0);
-}
-
-static bool has_smt(void)
-{
-	char buf[64];
-
-	if (scx_util_read_file("/sys/devices/system/cpu/smt/active", buf,
-			       sizeof(buf)))
-		return false;
-	return buf[0] == '1';
-}
-
 static enum scx_test_status setup(void **ctx)
 {
 	struct ctx *c;
 
-	if (!has_smt()) {
+	if (!scx_util_has_smt()) {
 		fprintf(stderr, "# no SMT siblings, core scheduling is off\n");
 		return SCX_TEST_SKIP;
 	}
@@ -95,7 +66,7 @@ static enum scx_test_status run(void *arg)
 		SCX_ASSERT(c->pids[i] > 0);
 		bss->workers[i] = c->pids[i];
 		/* Workers 0, 2, 4 share one cookie; 1, 3, 5 another. */
-		if (cookie(c->pids[i], i < 2 ? 0 : c->pids[i % 2])) {
+		if (scx_util_core_cookie(c->pids[i], i < 2 ? 0 : c->pids[i % 2])) {
 			if (errno == EINVAL || errno == ENODEV) {
 				fprintf(stderr, "# no core scheduling: %s\n",
 					strerror(errno));

@@ -478,3 +478,61 @@ void scx_util_cgroup_cleanup(void)
 {
 	cgroup_remove_tree(SCX_TEST_CGROUP);
 }
+
+bool scx_util_has_smt(void)
+{
+	char buf[16];
+
+	if (scx_util_read_file("/sys/devices/system/cpu/smt/active", buf,
+			       sizeof(buf)))
+		return false;
+	return buf[0] == '1';
+}
+
+#ifndef PR_SCHED_CORE
+#define PR_SCHED_CORE			62
+#endif
+#define PR_SCHED_CORE_CREATE		1
+#define PR_SCHED_CORE_SHARE_TO		2
+#define PR_SCHED_CORE_SHARE_FROM	3
+#define SCX_PIDTYPE_PID			0
+
+int scx_util_core_cookie(pid_t pid, pid_t leader)
+{
+	if (!leader)
+		return prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, pid,
+			     SCX_PIDTYPE_PID, 0);
+	/* There is no "share from A to B": pull the cookie here, push it on. */
+	if (prctl(PR_SCHED_CORE, PR_SCHED_CORE_SHARE_FROM, leader,
+		  SCX_PIDTYPE_PID, 0))
+		return -1;
+	return prctl(PR_SCHED_CORE, PR_SCHED_CORE_SHARE_TO, pid,
+		     SCX_PIDTYPE_PID, 0);
+}
+
+/* thread_siblings_list reads like "2-3" or "0,4". */
+int scx_util_smt_mask(int cpu, uint64_t *mask)
+{
+	char path[96], buf[64], *s;
+	long lo, hi;
+	int ret;
+
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
+		 cpu);
+	ret = scx_util_read_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	*mask = 0;
+	for (s = buf; *s && *s != '\n'; s++) {
+		lo = strtol(s, &s, 10);
+		hi = *s == '-' ? strtol(s + 1, &s, 10) : lo;
+		if (lo < 0 || hi >= 64 || lo > hi)
+			return -ERANGE;
+		for (; lo <= hi; lo++)
+			*mask |= 1ULL << lo;
+		if (*s != ',')
+			break;
+	}
+	return 0;
+}

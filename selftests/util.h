@@ -129,6 +129,18 @@ int scx_util_pingpong_start(struct scx_util_pingpong *pp);
 int scx_util_pingpong_round(struct scx_util_pingpong *pp, unsigned int ms);
 void scx_util_pingpong_stop(struct scx_util_pingpong *pp);
 
+/*
+ * Core scheduling.  has_smt: do SMT siblings run (smt/active reads 1)?
+ * core_cookie: give @pid a core-scheduling cookie of its own (@leader 0),
+ * or share @leader's with it, taking it on the caller on the way; 0, or -1
+ * with errno (EINVAL or ENODEV: the kernel has no core scheduling).
+ * smt_mask: the CPUs of @cpu's core, one bit each (CPUs 0 to 63); 0 or
+ * -errno.
+ */
+bool scx_util_has_smt(void);
+int scx_util_core_cookie(pid_t pid, pid_t leader);
+int scx_util_smt_mask(int cpu, uint64_t *mask);
+
 /* Files: whole-file read (NUL-terminated, newline kept); 0 or -errno. */
 int scx_util_read_file(const char *path, char *buf, size_t len);
 int scx_util_write_file(const char *path, const char *str);
