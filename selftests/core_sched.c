@@ -20,16 +20,6 @@ struct ctx {
 	pid_t pids[NR_WORKERS];
 };
 
-/* Run 2 ms, sleep 0.5 ms: wakeups make enqueues, running makes picks. */
-static int worker(void *arg)
-{
-	for (;;) {
-		scx_util_busy_ms(2);
-		usleep(500);
-	}
-	return 0;
-}
-
 static enum scx_test_status setup(void **ctx)
 {
 	struct ctx *c;
@@ -58,23 +48,20 @@ static enum scx_test_status run(void *arg)
 	struct ctx *c = arg;
 	struct core_sched__bss *bss = c->skel->bss;
 	struct bpf_link *link;
-	int i;
+	int i, ret;
 
 	/* Workers first: forked after attach, they would hold the link. */
 	for (i = 0; i < NR_WORKERS; i++) {
-		c->pids[i] = scx_util_spawn(worker, NULL);
+		c->pids[i] = scx_util_spawn(scx_util_busy_naps, NULL);
 		SCX_ASSERT(c->pids[i] > 0);
 		bss->workers[i] = c->pids[i];
-		/* Workers 0, 2, 4 share one cookie; 1, 3, 5 another. */
-		if (scx_util_core_cookie(c->pids[i], i < 2 ? 0 : c->pids[i % 2])) {
-			if (errno == EINVAL || errno == ENODEV) {
-				fprintf(stderr, "# no core scheduling: %s\n",
-					strerror(errno));
-				return SCX_TEST_SKIP;
-			}
-			SCX_FAIL("prctl(PR_SCHED_CORE): %s", strerror(errno));
-		}
 	}
+	/* Workers 0, 2, 4 share one cookie; 1, 3, 5 another. */
+	ret = scx_util_two_cookies(c->pids, NR_WORKERS);
+	if (ret == -ENODEV)
+		return SCX_TEST_SKIP;
+	if (ret)
+		SCX_FAIL("prctl(PR_SCHED_CORE): %s", strerror(-ret));
 
 	link = scx_util_attach(c->skel->maps.core_sched_ops);
 	if (!link)

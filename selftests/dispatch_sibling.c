@@ -23,16 +23,6 @@ struct ctx {
 	pid_t pids[NR_WORKERS];
 };
 
-/* Run 2 ms, sleep 0.5 ms: CPUs keep scheduling, and keep going idle. */
-static int worker(void *arg)
-{
-	for (;;) {
-		scx_util_busy_ms(2);
-		usleep(500);
-	}
-	return 0;
-}
-
 static enum scx_test_status setup(void **ctx)
 {
 	struct ctx *c;
@@ -66,10 +56,10 @@ static enum scx_test_status run(void *arg)
 	struct ctx *c = arg;
 	struct dispatch_sibling__bss *bss = c->skel->bss;
 	struct bpf_link *link;
-	int i;
+	int i, ret;
 
 	for (i = 0; i < NR_WORKERS; i++) {
-		c->pids[i] = scx_util_spawn(worker, NULL);
+		c->pids[i] = scx_util_spawn(scx_util_busy_naps, NULL);
 		SCX_ASSERT(c->pids[i] > 0);
 	}
 	link = scx_util_attach(c->skel->maps.dispatch_sibling_ops);
@@ -84,17 +74,13 @@ static enum scx_test_status run(void *arg)
 			 (unsigned long long)(bss->nr_sibling + bss->nr_stranger));
 
 	/* Workers 0, 2, 4 share one cookie; 1, 3, 5 another. */
-	for (i = 0; i < NR_WORKERS; i++) {
-		if (scx_util_core_cookie(c->pids[i], i < 2 ? 0 : c->pids[i % 2])) {
-			if (errno == EINVAL || errno == ENODEV) {
-				fprintf(stderr, "# no core scheduling: %s\n",
-					strerror(errno));
-				scx_util_detach(link);
-				return SCX_TEST_SKIP;
-			}
-			SCX_FAIL("prctl(PR_SCHED_CORE): %s", strerror(errno));
-		}
+	ret = scx_util_two_cookies(c->pids, NR_WORKERS);
+	if (ret == -ENODEV) {
+		scx_util_detach(link);
+		return SCX_TEST_SKIP;
 	}
+	if (ret)
+		SCX_FAIL("prctl(PR_SCHED_CORE): %s", strerror(-ret));
 	SCX_WAIT_FOR(bss->nr_sibling >= 20, 10000);
 	scx_util_detach(link);
 

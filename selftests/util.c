@@ -497,7 +497,8 @@ bool scx_util_has_smt(void)
 #define PR_SCHED_CORE_SHARE_FROM	3
 #define SCX_PIDTYPE_PID			0
 
-int scx_util_core_cookie(pid_t pid, pid_t leader)
+/* Give @pid a cookie of its own (@leader 0), or share @leader's with it. */
+static int core_cookie(pid_t pid, pid_t leader)
 {
 	if (!leader)
 		return prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, pid,
@@ -508,6 +509,30 @@ int scx_util_core_cookie(pid_t pid, pid_t leader)
 		return -1;
 	return prctl(PR_SCHED_CORE, PR_SCHED_CORE_SHARE_TO, pid,
 		     SCX_PIDTYPE_PID, 0);
+}
+
+int scx_util_two_cookies(const pid_t *pids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!core_cookie(pids[i], i < 2 ? 0 : pids[i % 2]))
+			continue;
+		if (errno != EINVAL && errno != ENODEV)
+			return -errno;
+		fprintf(stderr, "# no core scheduling: %s\n", strerror(errno));
+		return -ENODEV;
+	}
+	return 0;
+}
+
+int scx_util_busy_naps(void *arg)
+{
+	for (;;) {
+		scx_util_busy_ms(2);
+		usleep(500);
+	}
+	return 0;
 }
 
 /* thread_siblings_list reads like "2-3" or "0,4". */

@@ -131,14 +131,17 @@ void scx_util_pingpong_stop(struct scx_util_pingpong *pp);
 
 /*
  * Core scheduling.  has_smt: do SMT siblings run (smt/active reads 1)?
- * core_cookie: give @pid a core-scheduling cookie of its own (@leader 0),
- * or share @leader's with it, taking it on the caller on the way; 0, or -1
- * with errno (EINVAL or ENODEV: the kernel has no core scheduling).
+ * two_cookies: put @pids in two core-scheduling cookie groups, the
+ * even-numbered ones and the odd-numbered ones (the caller joins the last
+ * group on the way); 0, -ENODEV (said on stderr) if the kernel has no core
+ * scheduling, or another -errno.  busy_naps: a worker body that runs 2 ms
+ * and sleeps 0.5 ms, for ever, so that its CPU keeps scheduling.
  * smt_mask: the CPUs of @cpu's core, one bit each (CPUs 0 to 63); 0 or
  * -errno.
  */
 bool scx_util_has_smt(void);
-int scx_util_core_cookie(pid_t pid, pid_t leader);
+int scx_util_two_cookies(const pid_t *pids, int n);
+int scx_util_busy_naps(void *arg);
 int scx_util_smt_mask(int cpu, uint64_t *mask);
 
 /* Files: whole-file read (NUL-terminated, newline kept); 0 or -errno. */
