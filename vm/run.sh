@@ -170,9 +170,10 @@ cmdline+=" XDG_CACHE_HOME=${XDG_CACHE_HOME:-$HOME/.cache} $append"
 trouble='^\[ *[0-9]+\.[0-9]+\] .*(BUG:|WARNING:|Kernel panic|Oops:|rcu: INFO: .* detected stall|self-detected stall)'
 # Warnings the test kernel is known to give, named by the file:line of
 # 6.12.117, so that another kernel, or any other warning, still fails the
-# run.  Both are sched_ext's WARN_ON_ONCE()s under core scheduling; we see
-# them with scx_qmap in tests/vm/qmap-coresched.sh, before and after the
-# dispatch guard of the README's "Known kernel issues".  As we read them:
+# run.  Both are sched_ext's WARN_ON_ONCE()s under core scheduling; we saw
+# both with scx_qmap in tests/vm/qmap-coresched.sh before the dispatch
+# guard of the README's "Known kernel issues", and the first one after it
+# too.  As we read them:
 # - put_prev_task_scx(): the CPU follows a core-wide pick that forced it
 #   idle, and puts a runnable task that has used up its slice; the core's
 #   cookie the warning compares against has changed since that pick.
