@@ -262,8 +262,9 @@ set -e
 kill "$watcher" "$console_watcher" 2>/dev/null || true
 
 status=$(sed -n 's/^@@SCX-VM-EXIT \([0-9]*\)@@$/\1/p' "$log" | tail -n 1)
-problems=$(grep -E "$trouble" "$log" | grep -v -E "$known" || true)
-known_seen=$(grep -E "$trouble" "$log" | grep -E "$known" || true)
+reported=$(grep -E "$trouble" "$log" || true)
+problems=$(grep -v -E "$known" <<<"$reported" || true)
+known_seen=$(grep -E "$known" <<<"$reported" || true)
 if [ -n "$known_seen" ]; then
 	echo "vm/run.sh: known kernel warnings, not counted (see \$known in vm/run.sh):" >&2
 	echo "$known_seen" >&2
