@@ -180,7 +180,11 @@ trouble='^\[ *[0-9]+\.[0-9]+\] .*(BUG:|WARNING:|Kernel panic|Oops:|rcu: INFO: .*
 # - pick_task_scx(): SCX_RQ_BAL_KEEP, left by a balance done for this CPU
 #   from its sibling, outlives a balance of this CPU that stopped at a
 #   higher class; the kernel then drops the flag, as it should.
-known='at kernel/sched/ext\.c:(3094 put_prev_task_scx|3158 pick_task_scx)\+'
+# A third comes from the fair server's deadline bandwidth, not sched_ext:
+# - sub_running_bw(): "dl_rq->running_bw > old" when dl_server_stop() runs
+#   from pick_task_dl() in a CPU's idle loop (seen once, during the
+#   kfunc_cpus selftest, with nothing of ours using SCHED_DEADLINE).
+known='at kernel/sched/(ext\.c:3094 put_prev_task_scx|ext\.c:3158 pick_task_scx|deadline\.c:265 sub_running_bw)\+'
 
 # A guest whose vCPUs all wait for an interrupt that never comes (seen
 # once, after a scheduler exit, with multi-threaded TCG) would sit out the
