@@ -4,29 +4,37 @@
 #
 # Placed at tools/sched_ext of a kernel tree, this builds libbpf and bpftool
 # from the tree and reads the BTF of the tree's own vmlinux.  Anywhere else it
-# takes them from KSRC (by default Debian's linux-source-6.12, unpacked into
-# the cache) and reads the BTF of the project's test kernel.
+# takes them from KSRC and reads the BTF of the project's test kernel: by
+# default Debian's linux-source-6.12 and its kernel; KVER=7.3 picks Debian's
+# linux-source-7.3 and that kernel instead, building into build/7.3.
 
 SRC := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/scx-examples
 
-ifneq ($(and $(wildcard $(SRC)/../../kernel/sched/ext.c),$(wildcard $(SRC)/../lib/bpf/libbpf.c)),)
+# sched_ext lives in kernel/sched/ext.c up to 7.1, in kernel/sched/ext/ since.
+has_scx = $(or $(wildcard $(1)/kernel/sched/ext.c),$(wildcard $(1)/kernel/sched/ext/ext.c))
+
+ifneq ($(and $(call has_scx,$(SRC)/../..),$(wildcard $(SRC)/../lib/bpf/libbpf.c)),)
 IN_TREE := 1
 KSRC := $(abspath $(SRC)/../..)
 VMLINUX_BTF ?= $(firstword $(wildcard $(if $(O),$(O)/vmlinux) \
 		$(if $(KBUILD_OUTPUT),$(KBUILD_OUTPUT)/vmlinux) \
 		$(KSRC)/vmlinux /sys/kernel/btf/vmlinux))
 else
-KSRC ?= $(CACHE)/linux-source-6.12
-VMLINUX_BTF ?= $(CACHE)/kernel/vmlinux
-ifneq ($(KSRC),$(CACHE)/linux-source-6.12)
-ifeq ($(wildcard $(KSRC)/kernel/sched/ext.c),)
-$(error KSRC=$(KSRC) is not a kernel source tree with sched_ext; point it at one, or leave it unset for Debian's linux-source-6.12)
+KVER ?= 6.12
+export KVER
+KSRC ?= $(CACHE)/linux-source-$(KVER)
+VMLINUX_BTF ?= $(CACHE)/kernel-$(KVER)/vmlinux
+ifneq ($(KSRC),$(CACHE)/linux-source-$(KVER))
+ifeq ($(call has_scx,$(KSRC)),)
+$(error KSRC=$(KSRC) is not a kernel source tree with sched_ext; point it at one, or leave it unset for Debian's linux-source-$(KVER))
 endif
 endif
+# Each test kernel builds apart, so that both can be built and tested at once.
+KVER_DIR := $(if $(filter-out 6.12,$(KVER)),/$(KVER))
 endif
 
-OUT := $(if $(O),$(abspath $(O))/build,$(SRC)/build)
+OUT := $(if $(O),$(abspath $(O))/build,$(SRC)/build$(KVER_DIR))
 OBJ := $(OUT)/obj
 BIN := $(OUT)/bin
 
@@ -97,10 +105,10 @@ $(OBJ) $(BIN) $(OBJ)/libbpf $(OBJ)/bpftool $(OBJ)/include:
 	$(Q)mkdir -p $@
 
 # The Debian kernel source, unpacked on first use (out-of-tree mode only).
-$(CACHE)/linux-source-6.12/kernel/sched/ext.c:
+$(CACHE)/linux-source-$(KVER)/Makefile:
 	$(Q)$(SRC)/vm/ksrc.sh >/dev/null
 
-$(LIBBPF_SRC)/libbpf.c $(BPFTOOL_SRC)/main.c: | $(KSRC)/kernel/sched/ext.c
+$(LIBBPF_SRC)/libbpf.c $(BPFTOOL_SRC)/main.c: | $(KSRC)/Makefile
 
 $(LIBBPF_A) $(LIBBPF_HDRS) &: | $(DEPS) $(LIBBPF_SRC)/libbpf.c $(OBJ)/libbpf $(OBJ)/include
 	$(call msg,LIBBPF,$(LIBBPF_A))
@@ -164,7 +172,7 @@ deps:
 	$(Q)$(SRC)/vm/install-deps.sh
 # The test kernel, built from KSRC and cached.  build-kernel.sh returns at
 # once when the cache holds a kernel for this source and config fragment.
-$(CACHE)/kernel/vmlinux: FORCE | deps
+$(CACHE)/kernel-$(KVER)/vmlinux: FORCE | deps
 	$(Q)env -u MAKEFLAGS -u MFLAGS $(SRC)/vm/build-kernel.sh >/dev/null
 
 kernel: deps
@@ -204,11 +212,12 @@ selftests: all
 	$(Q)$(MAKE) --no-print-directory -C $(SRC)/selftests
 
 # make test: the quick tier; test-long: the long one; CI runs both (TIER=all).
+RUNNER := $(SRC)/selftests/build$(KVER_DIR)/runner
 test: all selftests
-	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) $(SRC)/tests/run.sh
+	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) RUNNER=$(RUNNER) $(SRC)/tests/run.sh
 
 test-long test-all: all selftests
-	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) TIER=$(@:test-%=%) $(SRC)/tests/run.sh
+	$(Q)BIN=$(BIN) OBJ=$(OBJ) KSRC=$(KSRC) RUNNER=$(RUNNER) TIER=$(@:test-%=%) $(SRC)/tests/run.sh
 endif
 
 help:
@@ -226,7 +235,7 @@ help:
 	@echo '  bench          benchmarks in the VM (scx_userland vs the fair class)'
 	@echo '  veristat       verify every BPF object in the VM, with per-program stats'
 	@echo '  check-docs     run every command of DEVELOPER_GUIDE.md'
-	@echo '  selftests      build the kselftests (selftests/build/runner)'
+	@echo '  selftests      build the kselftests (selftests/build[/KVER]/runner)'
 	@echo '  test           quick tests: build, errors, smoke test of each scheduler, selftests'
 	@echo '  test-long      long tests: each scheduler'"'"'s features, kernel tree, docs'
 	@echo '  test-all       both (what CI runs); TESTS=glob picks tests by name'
@@ -234,6 +243,8 @@ help:
 	@echo 'Variables:'
 	@echo '  O=dir          build in dir/build instead of ./build'
 	@echo '  V=1            show the commands'
+	@echo '  KVER=6.12|7.3  the test kernel to build against, boot and test (default 6.12;'
+	@echo '                 7.3 builds into build/7.3)'
 	@echo '  KSRC=dir       kernel source for libbpf, bpftool and the test kernel'
 	@echo '  VMLINUX_BTF=f  BTF to generate vmlinux.h from'
 	@echo '  CLANG=, LLVM=-19, LLVM=1'

@@ -2,18 +2,26 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Write the C header of what "runner -c" must find covered, read from the
-# kernel's own kernel/sched/ext.c so the lists follow the kernel instead of
+# kernel's own sources (kernel/sched/ext.c up to 7.1, the files of
+# kernel/sched/ext/ since) so the lists follow the kernel instead of
 # being kept by hand: the callbacks and fields of struct sched_ext_ops, the
 # SCX_OPS_* flags, the exit kinds a scheduler can see, and the kfuncs.
 #
 # Usage: gen-coverage.sh KERNEL_SOURCE > coverage.h
 set -euo pipefail
 
-ext=${1:?usage: gen-coverage.sh KERNEL_SOURCE}/kernel/sched/ext.c
-[ -f "$ext" ] || { echo "gen-coverage.sh: no $ext" >&2; exit 1; }
+ksrc=${1:?usage: gen-coverage.sh KERNEL_SOURCE}
+if [ -f "$ksrc/kernel/sched/ext.c" ]; then
+	ext=$ksrc/kernel/sched/ext.c
+	srcs=("$ext")
+else
+	ext=$ksrc/kernel/sched/ext
+	srcs=("$ext"/*.h "$ext"/*.c)
+fi
+[ -e "${srcs[0]}" ] || { echo "gen-coverage.sh: no sched_ext in $ksrc" >&2; exit 1; }
 
 # Comments (even multi-line ones) would make member names out of prose.
-code=$(sed -e 's|/\*.*\*/||g' -e '/\/\*/,/\*\//d' "$ext")
+code=$(cat "${srcs[@]}" | sed -e 's|/\*.*\*/||g' -e '/\/\*/,/\*\//d')
 
 ops_struct=$(awk '/^struct sched_ext_ops \{/,/^\};/' <<<"$code")
 callbacks=$(grep -o '(\*[a-z_0-9]*)' <<<"$ops_struct" | tr -d '()*')
@@ -25,8 +33,9 @@ flags=$(awk '/^enum scx_ops_flags \{/,/^\};/' <<<"$code" |
 # NONE and DONE are bookkeeping states that never reach ops.exit().
 exits=$(awk '/^enum scx_exit_kind \{/,/^\};/' <<<"$code" |
 	sed -n 's/^\tSCX_EXIT_\([A-Z_]*\).*/\1/p' | grep -vx 'NONE\|DONE')
-kfuncs=$(sed -n 's/^BTF_ID_FLAGS(func, \(scx_bpf_[a-z_0-9]*\|bpf_iter_scx_[a-z_0-9]*\).*/\1/p' \
-	 "$ext" | awk '!seen[$0]++')
+kfuncs=$(cat "${srcs[@]}" |
+	 sed -n 's/^BTF_ID_FLAGS(func, \(scx_bpf_[a-z_0-9]*\|bpf_iter_scx_[a-z_0-9]*\).*/\1/p' |
+	 awk '!seen[$0]++')
 
 list() {
 	local name=$1 item

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <scx/common.h>
 #include "scx_test.h"
@@ -442,6 +443,7 @@ int main(int argc, char **argv)
 	unsigned int i, n = 0, nr_pass = 0, nr_fail = 0, nr_skip = 0;
 	bool list = false, cov = false, stop = false;
 	const char *no_run = NULL;
+	struct utsname uts;
 	char why[256];
 	int opt;
 
@@ -506,7 +508,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	printf("KTAP version 1\n1..%u\n", n);
+	printf("KTAP version 1\n");
+	/* The tests probe the kernel; say which one their verdicts are of. */
+	if (!uname(&uts))
+		printf("# kernel %s %s\n", uts.release, uts.version);
+	printf("1..%u\n", n);
 	for (i = 0, n = 0; i < nr_tests; i++) {
 		struct scx_test *t = tests[i];
 		enum scx_test_status ret;

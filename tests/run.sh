@@ -5,7 +5,8 @@
 # sched_ext.  Ends with "N passed, N failed, N skipped" and exits non-zero
 # if anything failed.
 #
-# Environment (set by the Makefile): BIN, OBJ, KSRC.  TIER=quick (make
+# Environment (set by the Makefile): BIN, OBJ, KSRC, RUNNER (the selftests)
+# and KVER, the test kernel: 6.12 or 7.3.  TIER=quick (make
 # test), long (make test-long) or all (CI; see tests/lib.sh).  TESTS=glob
 # limits the run to matching tests, e.g. TESTS='host/*' or
 # TESTS='vm/qmap-*'; a glob runs every tier unless TIER says otherwise.
@@ -19,7 +20,8 @@ if [ -z "${TIER:-}" ]; then
 	TIER=quick
 	[ "$TESTS" = '*' ] || TIER=all
 fi
-export BIN OBJ KSRC TESTS TIER
+KVER=${KVER:-6.12}
+export BIN OBJ KSRC TESTS TIER KVER
 
 echo "# host tests"
 for t in "$root"/tests/host/*.sh; do
@@ -37,10 +39,11 @@ if [[ $TESTS == host/* ]]; then
 	exit
 fi
 
-echo "# VM tests (4 CPUs: 1 socket, 2 cores, 2 threads each)"
+echo "# VM tests on the $KVER kernel (4 CPUs: 1 socket, 2 cores, 2 threads each)"
 vmlog=$(mktemp)
 "$root/vm/run.sh" -c 4 -s 1:2:2 -m 2G -t 3600 \
-	-- env BIN="$BIN" OBJ="$OBJ" TESTS="$TESTS" TIER="$TIER" "$root/tests/vm-phase.sh" 2>&1 | tee "$vmlog"
+	-- env BIN="$BIN" OBJ="$OBJ" TESTS="$TESTS" TIER="$TIER" KVER="$KVER" \
+	RUNNER="${RUNNER:-}" "$root/tests/vm-phase.sh" 2>&1 | tee "$vmlog"
 vm_status=${PIPESTATUS[0]}
 line=$(grep -a '^vm-phase: ' "$vmlog" | tail -n 1)
 t_num=$((t_num + 1))

@@ -25,7 +25,10 @@
 #   finish                   exit 0 if no check failed, 1 otherwise
 
 SCX_SYSFS=/sys/kernel/sched_ext
-BIN=${BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bin}
+# Where our Makefile builds for the test kernel KVER: build, or build/7.3.
+KVER_DIR=
+[ "${KVER:-6.12}" = 6.12 ] || KVER_DIR=/$KVER
+BIN=${BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build$KVER_DIR/bin}
 SCHED_PID=
 SCHED_LOG=
 test_failed=0

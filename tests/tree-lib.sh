@@ -10,7 +10,8 @@
 make_tree() {
 	local dir=$1 e
 
-	[ -f "$KSRC/kernel/sched/ext.c" ] || { echo "KSRC=$KSRC is not a kernel tree"; return 1; }
+	[ -f "$KSRC/kernel/sched/ext.c" ] || [ -f "$KSRC/kernel/sched/ext/ext.c" ] ||
+		{ echo "KSRC=$KSRC is not a kernel tree with sched_ext"; return 1; }
 	mkdir -p "$dir/tools/testing/selftests"
 	for e in "$KSRC"/* "$KSRC"/.[!.]*; do
 		[ -e "$e" ] && [ "$(basename "$e")" != tools ] && ln -sfn "$e" "$dir/"
@@ -30,5 +31,6 @@ make_tree() {
 		cp -r "$KSRC/tools/testing/selftests/sched_ext" "$dir/tools/testing/selftests/"
 }
 
-# Where host tests keep their scratch trees and builds between runs.
-export SCRATCH=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/tests
+# Where host tests keep their scratch trees and builds between runs, one
+# place per test kernel, so that both kernels' tests can run at once.
+export SCRATCH=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/tests-${KVER:-6.12}

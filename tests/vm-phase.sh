@@ -5,8 +5,8 @@
 # tests in tests/vm, then the selftests.  Ends with one line
 # "vm-phase: N passed, N failed, N skipped" for tests/run.sh to add up.
 #
-# Environment: BIN (the schedulers), TESTS (a glob) and TIER, as in
-# tests/run.sh.
+# Environment: BIN (the schedulers), RUNNER (the selftests), KVER, TESTS (a
+# glob) and TIER, as in tests/run.sh.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +19,7 @@ selected() {
 	[[ $1 == $TESTS ]]
 }
 
+echo "# kernel: $(uname -r) ($(uname -v))"
 quick=true
 [ "${TIER:-quick}" != long ] || quick=false
 
@@ -36,7 +37,7 @@ for t in "$root"/tests/vm/*.sh; do
 	run_test "$name" 600 "$t"
 done
 
-runner=$root/selftests/build/runner
+runner=${RUNNER:-$root/selftests/build/runner}
 if [ -x "$runner" ] && $quick && selected selftests; then
 	out=$(mktemp)
 	timeout -k 5 600 "$runner" 2>&1 | tee "$out"

@@ -1,22 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the sched_ext test kernel: "make tinyconfig" plus vm/kernel.config.
-# The result lands in the cache, keyed by the source version and the hash of
-# the fragment, so an unchanged fragment is never built twice and CI reuses
-# the kernel across fresh clones.  $cache/kernel always points at the most
-# recent build; the Makefile takes its vmlinux as the default BTF.
+# Build a sched_ext test kernel: "make tinyconfig" plus vm/kernel.config
+# and the fragment of its own, vm/kernel-$KVER.config.  KVER is 6.12 (the
+# default) or 7.3 (see vm/ksrc.sh).  The result lands in the cache, keyed by
+# the source version and the hash of the fragments, so an unchanged kernel
+# is never built twice and CI reuses it across fresh clones.
+# $cache/kernel-$KVER points at the most recent build; the Makefile takes
+# its vmlinux as the default BTF.
 #
 # Usage: vm/build-kernel.sh [--dir]   --dir prints the kernel directory only
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples
-fragment=$here/kernel.config
+kver=${KVER:-6.12}
+fragments=("$here/kernel.config" "$here/kernel-$kver.config")
+[ -f "${fragments[1]}" ] || { echo "build-kernel: no vm/kernel-$kver.config: KVER is 6.12 or 7.3" >&2; exit 1; }
 ksrc=$("$here/ksrc.sh")
 
+# 6.12 keeps bookworm's pahole 1.24 on purpose: its BTF has no kfunc decl
+# tags, so one of the two test kernels stands for the BTF without them.
+pahole=pahole
+[ "$kver" = 6.12 ] || pahole=$("$here/pahole.sh")
+
 version=$(make -s --no-print-directory -C "$ksrc" kernelversion)
-key=$version-$(sha256sum <"$fragment" | cut -c1-12)
+key=$version-$(cat "${fragments[@]}" | sha256sum | cut -c1-12)
 dir=$cache/kernel-$key
 
 if [ "${1:-}" = --dir ]; then
@@ -33,14 +42,14 @@ if [ ! -f "$dir/bzImage" ] || [ ! -f "$dir/vmlinux" ]; then
 	obj=$cache/kbuild-$key
 	log=$cache/kbuild-$key.log
 	jobs=$(nproc)
-	echo "  KERNEL  $version with $(basename "$fragment") -> $dir"
+	echo "  KERNEL  $version with kernel.config, kernel-$kver.config -> $dir"
 	echo "          (a first build takes about 11 minutes on 2 cores; log: $log)"
 	mkdir -p "$obj"
 	if ! {
 		make -C "$ksrc" O="$obj" ARCH=x86_64 tinyconfig &&
-		"$ksrc/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$fragment" &&
-		make -C "$ksrc" O="$obj" ARCH=x86_64 olddefconfig &&
-		make -C "$ksrc" O="$obj" ARCH=x86_64 -j"$jobs" bzImage
+		"$ksrc/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" &&
+		make -C "$ksrc" O="$obj" ARCH=x86_64 PAHOLE="$pahole" olddefconfig &&
+		make -C "$ksrc" O="$obj" ARCH=x86_64 PAHOLE="$pahole" -j"$jobs" bzImage
 	} >"$log" 2>&1; then
 		tail -n 30 "$log" >&2
 		echo "build-kernel: kernel build failed; full log in $log" >&2
@@ -48,7 +57,7 @@ if [ ! -f "$dir/bzImage" ] || [ ! -f "$dir/vmlinux" ]; then
 	fi
 	# Every option of the fragment must have survived Kconfig; a silently
 	# dropped one would make tests fail far away from the cause.
-	missing=$(grep '^CONFIG_' "$fragment" | while read -r opt; do
+	missing=$(cat "${fragments[@]}" | grep '^CONFIG_' | while read -r opt; do
 		grep -qx "$opt" "$obj/.config" || printf '%s ' "$opt"
 	done)
 	if [ -n "$missing" ]; then
@@ -60,5 +69,5 @@ if [ ! -f "$dir/bzImage" ] || [ ! -f "$dir/vmlinux" ]; then
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"
 fi
-ln -sfn "$(basename "$dir")" "$cache/kernel"
+ln -sfn "$(basename "$dir")" "$cache/kernel-$kver"
 echo "$dir"

@@ -19,7 +19,7 @@ mem=2G
 nodes=1
 append=
 timeout=600
-kernel=$cache/kernel
+kernel=$cache/kernel-${KVER:-6.12}
 shell_cmd=
 tcg_threads=single
 
@@ -88,7 +88,7 @@ maxcpus=${maxcpus:-$cpus}
 is_num "$timeout" || die "-t wants seconds, not '$timeout'"
 case $tcg_threads in single | multi) ;; *) die "-T wants single or multi, not '$tcg_threads'" ;; esac
 [ -n "$shell_cmd" ] || [ $# -gt 0 ] || { usage >&2; exit 2; }
-[ -f "$kernel/bzImage" ] || die "no kernel in $kernel: run 'make kernel' first"
+[ -f "$kernel/bzImage" ] || die "no kernel in $kernel: run 'make kernel KVER=${KVER:-6.12}' first"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: run vm/install-deps.sh"
 case "$PWD$cache" in *[[:space:]]*) die "paths with spaces cannot be passed to the VM" ;; esac
 

@@ -11,6 +11,16 @@
 #ifndef __SCX_COMMON_BPF_H
 #define __SCX_COMMON_BPF_H
 
+/*
+ * A vmlinux.h made from BTF with kfunc decl tags (pahole 1.26 or later, as
+ * distributions and 7.x kernels build it) declares every kfunc of the
+ * kernel it came from.  Those prototypes differ between kernels and clash
+ * with the compat wrappers below; bpftool guards them with this macro, and
+ * the declarations here are the ones a scheduler builds against.
+ */
+#ifndef BPF_NO_KFUNC_PROTOTYPES
+#define BPF_NO_KFUNC_PROTOTYPES
+#endif
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>

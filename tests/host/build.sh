@@ -13,7 +13,7 @@ make -s >/dev/null 2>&1 || { make; fail "make failed"; }
 help=$(make help) || fail "make help failed"
 for src in scx_*.bpf.c; do
 	name=${src%.bpf.c}
-	[ -x "build/bin/$name" ] || fail "build/bin/$name was not built"
+	[ -x "$BIN/$name" ] || fail "$BIN/$name was not built"
 	grep -qw "$name" <<<"$help" || fail "make help does not list $name"
 done
 

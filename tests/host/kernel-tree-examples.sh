@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 tree=$SCRATCH/pristine
 dir=$tree/tools/sched_ext
-kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel
+kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel-${KVER:-6.12}
 
 make_tree "$tree" || exit 1
 # Put back whatever an earlier run replaced, so the Makefile is the tree's.

@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/tree-lib.sh"
 cd "$root" || exit 1
 tree=$SCRATCH/tree
-kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel
+kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel-${KVER:-6.12}
 
 make_tree "$tree" || exit 1
 

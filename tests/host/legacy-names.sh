@@ -20,6 +20,6 @@ for f in Makefile include/scx/*.h tests/legacy/scx_legacy.bpf.c tests/legacy/scx
 done
 
 make -C "$dir" -j2 scx_legacy || fail "scx_legacy did not build"
-[ -x "$dir/build/bin/scx_legacy" ] || fail "no $dir/build/bin/scx_legacy"
+[ -x "$dir/build$KVER_DIR/bin/scx_legacy" ] || fail "no $dir/build$KVER_DIR/bin/scx_legacy"
 grep -q 'scx_bpf_dispatch\b' "$dir/scx_legacy.bpf.c" || fail "scx_legacy no longer uses the 6.12 names"
 finish

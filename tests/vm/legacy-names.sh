@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/sched-lib.sh"
 # shellcheck source=tests/tree-lib.sh
 . "$root/tests/tree-lib.sh"
-legacy=$SCRATCH/legacy/build/bin/scx_legacy
+legacy=$SCRATCH/legacy/build$KVER_DIR/bin/scx_legacy
 
 [ -x "$legacy" ] || skip "$legacy is not built: run the host test host/legacy-names first"
 log=$(mktemp)
