@@ -39,7 +39,8 @@ directory.  Exits with COMMAND's status, or non-zero if the kernel oopsed.
   -n NODES     NUMA nodes, CPUs split evenly between them (default $nodes)
   -a ARGS      extra kernel command-line arguments
   -t SECONDS   hard timeout for the whole VM (default $timeout)
-  -k DIR       directory with bzImage (default $kernel)
+  -k DIR       directory with bzImage (default $kernel;
+               KVER=7.3 in the environment picks the 7.3 test kernel)
   -T MODE      TCG threading: single (default) or multi; see below
   -e CMD       run CMD with bash -c instead of an argument list
   -h           show this help

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tier: long
+#
+# One source for both kernels: every scheduler built against the other test
+# kernel's BTF (tests/host/btf-matrix.sh) loads on this one, survives a
+# short load and unregisters cleanly, as the ones built against this
+# kernel's BTF do in the smoke tests.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/sched-lib.sh
+. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/tree-lib.sh
+. "$root/tests/tree-lib.sh"
+
+other=7.3
+[ "${KVER:-6.12}" = 6.12 ] || other=6.12
+bin=$SCRATCH/btf-$other/build/bin
+n=0
+for sched in "$bin"/scx_*; do
+	[ -x "$sched" ] || continue
+	n=$((n + 1))
+	echo "# $(basename "$sched"), built on the $other BTF, on $(uname -r)"
+	"$root/vm/load-test.sh" -d 3 "$sched" ||
+		fail "$(basename "$sched") built on the $other BTF failed on $(uname -r)"
+done
+[ "$n" -gt 0 ] || skip "nothing in $bin: run the host test host/btf-matrix first"
+finish

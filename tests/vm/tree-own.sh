@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tier: long
+#
+# An acceptance check of the test kernel: the kernel tree's own sched_ext
+# selftests and tools/sched_ext examples, built unchanged by
+# tests/host/tree-own.sh, run on the kernel built from that same tree.  Its
+# selftests must all pass, and each example must survive the load test,
+# except where the example itself is known to be broken (below): those
+# must fail in the known way, so that a fix upstream, or a new fault, shows.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/sched-lib.sh
+. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/tree-lib.sh
+. "$root/tests/tree-lib.sh"
+tree=$SCRATCH/own
+runner=$tree/tools/testing/selftests/sched_ext/runner
+
+[ -x "$runner" ] || skip "$runner is not built: run the host test host/tree-own first"
+
+# known NAME: how the tree's example NAME fails on its own kernel, if it does.
+known() {
+	case ${KVER:-6.12}:$1 in
+	# 6.12.y enables a scheduler from a kthread worker, so ops.init()
+	# no longer runs on the loader's CPU, which scx_central pins to the
+	# central CPU and its init checks.
+	6.12:scx_central) echo 'init from non-central CPU' ;;
+	esac
+}
+
+echo "# the tree's own selftests"
+out=$(cd "$(dirname "$runner")" && timeout -k 5 600 ./runner 2>&1)
+status=$?
+grep -E '^(not ok|PASSED|SKIPPED|FAILED)' <<<"$out"
+[ "$status" -eq 0 ] || fail "the tree's own runner exited $status"
+grep -qE '^FAILED: +0$' <<<"$out" || fail "the tree's own selftests did not all pass"
+grep -qE '^PASSED: +[1-9]' <<<"$out" || fail "the tree's own selftests passed none"
+
+for sched in "$tree"/tools/sched_ext/build/bin/scx_*; do
+	name=$(basename "$sched")
+	why=$(known "$name")
+	echo "# the tree's own $name${why:+ (known to fail: $why)}"
+	log=$("$root/vm/load-test.sh" -d 3 "$sched" 2>&1)
+	status=$?
+	grep -v '^\[' <<<"$log" | tail -n 4
+	if [ -z "$why" ]; then
+		[ "$status" -eq 0 ] || fail "the tree's own $name failed the load test"
+	elif [ "$status" -eq 0 ]; then
+		fail "the tree's own $name passed: take it off the known list"
+	else
+		grep -qF "$why" <<<"$log" || fail "the tree's own $name failed, but not with '$why'"
+	fi
+done
+finish
