@@ -39,8 +39,10 @@ exec 9>"$cache/kbuild.lock"
 flock 9
 
 if [ ! -f "$dir/bzImage" ] || [ ! -f "$dir/vmlinux" ]; then
-	obj=$cache/kbuild-$key
-	log=$cache/kbuild-$key.log
+	# One object tree per source version: a changed fragment rebuilds
+	# only what the changed options touch.
+	obj=$cache/kbuild-$version
+	log=$cache/kbuild-$version.log
 	jobs=$(nproc)
 	echo "  KERNEL  $version with kernel.config, kernel-$kver.config -> $dir"
 	echo "          (a first build takes about 11 minutes on 2 cores; log: $log)"

@@ -19,7 +19,7 @@ other=7.3
 out=$SCRATCH/btf-$other
 # Built by this run of make test or by the other kernel's; waits for a
 # build in progress.
-kdir=$(KVER=$other "$root/vm/build-kernel.sh" | tail -n 1) ||
+kdir=$(env -u KSRC KVER=$other "$root/vm/build-kernel.sh" | tail -n 1) ||
 	{ fail "the $other kernel could not be built"; finish; }
 
 echo "# make O=$out VMLINUX_BTF=$kdir/vmlinux"

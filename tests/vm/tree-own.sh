@@ -26,6 +26,12 @@ known() {
 	# no longer runs on the loader's CPU, which scx_central pins to the
 	# central CPU and its init checks.
 	6.12:scx_central) echo 'init from non-central CPU' ;;
+	# It keeps arena pointers in task storage; clang 19, the newest
+	# Debian 12 has, dereferences one loaded from there without an
+	# addr_space_cast, and the verifier sees a scalar ("R7 invalid mem
+	# access 'scalar'" at scx_qmap.bpf.c:336).  The same with pahole 1.24
+	# and 1.30: it is the compiler's code, not the kernel's BTF.
+	7.3:scx_qmap) echo "'scx_qmap': -EACCES" ;;
 	esac
 }
 
