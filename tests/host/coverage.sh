@@ -9,6 +9,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
 . "$root/tests/sched-lib.sh"
 
+# 7.3 has 40 callbacks and 72 kfuncs to 6.12's 33 and 35; what of them the
+# selftests prove is not yet judged per kernel.
+[ "${KVER:-6.12}" = 6.12 ] ||
+	skip "coverage is judged against 6.12's interface only, not yet $KVER's"
 out=$(make -s -C "$root/selftests" coverage 2>&1)
 status=$?
 echo "$out" | grep -iE 'covered|uncovered|unknown' | tail -n 5
