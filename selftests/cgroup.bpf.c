@@ -2,10 +2,13 @@
 /*
  * The cgroup callbacks, logged in the order they arrive: cgroup_init when
  * a cgroup with the cpu controller appears, cgroup_set_weight when its
- * cpu.weight changes (only with SCX_OPS_HAS_CGROUP_WEIGHT does the kernel
- * promise to honour weights through us), cgroup_prep_move and cgroup_move
- * around a write to cgroup.procs, and cgroup_exit when it goes away.
- * Cgroups are named by their id, which is the inode user space sees.
+ * cpu.weight changes, cgroup_prep_move and cgroup_move around a write to
+ * cgroup.procs, and cgroup_exit when it goes away.  Cgroups are named by
+ * their id, which is the inode user space sees.
+ *
+ * The flags are user space's to set, from what the kernel knows: 6.12
+ * warns about a scheduler without SCX_OPS_HAS_CGROUP_WEIGHT (it honours
+ * cpu.weight), and 7.3, which no longer has the flag, refuses it.
  */
 #include <scx/common.bpf.h>
 
@@ -108,5 +111,4 @@ SCX_OPS_DEFINE(cgroup_ops,
 	       .cgroup_move		= (void *)cgroup_cgroup_move,
 	       .cgroup_set_weight	= (void *)cgroup_cgroup_set_weight,
 	       .exit			= (void *)cgroup_exit,
-	       .flags			= SCX_OPS_HAS_CGROUP_WEIGHT,
 	       .name			= "cgroup");

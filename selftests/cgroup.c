@@ -74,7 +74,15 @@ static enum scx_test_status setup(void **ctx)
 	if (!c)
 		return SCX_TEST_FAIL;
 	c->skel = cgroup__open();
-	if (!c->skel || SCX_UTIL_LOAD(c->skel, cgroup, cgroup_ops, uei)) {
+	if (!c->skel) {
+		free(c);
+		return SCX_TEST_FAIL;
+	}
+	/* 0 where the kernel has no such flag, as 7.3 has not. */
+	c->skel->struct_ops.cgroup_ops->flags |= SCX_OPS_HAS_CGROUP_WEIGHT;
+	fprintf(stderr, "# SCX_OPS_HAS_CGROUP_WEIGHT: %s\n",
+		SCX_OPS_HAS_CGROUP_WEIGHT ? "set" : "not in this kernel");
+	if (SCX_UTIL_LOAD(c->skel, cgroup, cgroup_ops, uei)) {
 		fprintf(stderr, "# cannot load the BPF object\n");
 		cgroup__destroy(c->skel);
 		free(c);

@@ -5,6 +5,8 @@
  * threads as one: each is prep_move()'d in turn, and when one fails the
  * kernel cancels the ones already prepared.  This scheduler fails the
  * prep_move of the third thread and logs who was prepared and cancelled.
+ * Its flags are set by user space, from what the kernel knows (see
+ * cgroup.bpf.c).
  */
 #include <scx/common.bpf.h>
 
@@ -77,5 +79,4 @@ SCX_OPS_DEFINE(cgroup_cancel_move_ops,
 	       .cgroup_cancel_move	= (void *)ccm_cgroup_cancel_move,
 	       .cgroup_move		= (void *)ccm_cgroup_move,
 	       .exit			= (void *)ccm_exit,
-	       .flags			= SCX_OPS_HAS_CGROUP_WEIGHT,
 	       .name			= "cgroup_cancel_move");

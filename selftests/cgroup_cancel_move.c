@@ -55,8 +55,15 @@ static enum scx_test_status setup(void **ctx)
 	if (!c || pipe(c->ready))
 		return SCX_TEST_FAIL;
 	c->skel = cgroup_cancel_move__open();
-	if (!c->skel || SCX_UTIL_LOAD(c->skel, cgroup_cancel_move,
-				      cgroup_cancel_move_ops, uei)) {
+	if (!c->skel) {
+		free(c);
+		return SCX_TEST_FAIL;
+	}
+	/* 0 where the kernel has no such flag, as 7.3 has not. */
+	c->skel->struct_ops.cgroup_cancel_move_ops->flags |=
+		SCX_OPS_HAS_CGROUP_WEIGHT;
+	if (SCX_UTIL_LOAD(c->skel, cgroup_cancel_move, cgroup_cancel_move_ops,
+			  uei)) {
 		fprintf(stderr, "# cannot load the BPF object\n");
 		cgroup_cancel_move__destroy(c->skel);
 		free(c);

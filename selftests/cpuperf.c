@@ -2,9 +2,13 @@
 /*
  * A spinner on every CPU makes ops.tick() run everywhere.  Each CPU must
  * report a capacity and a current level in (0, SCX_CPUPERF_ONE], and its
- * struct rq, found with scx_bpf_cpu_rq(), must be that CPU's and carry the
- * target set with scx_bpf_cpuperf_set().  A target above SCX_CPUPERF_ONE
- * must then kill the scheduler with "Invalid cpuperf target".
+ * struct rq must be that CPU's and carry the target set with
+ * scx_bpf_cpuperf_set().  A target above SCX_CPUPERF_ONE must then kill
+ * the scheduler with "Invalid cpuperf target".
+ *
+ * The rq is scx_bpf_cpu_rq()'s where the kernel has that kfunc (6.12), and
+ * scx_bpf_locked_rq()'s where it has only that one (7.3); the BPF side
+ * must have used the one the kernel's BTF lists.
  */
 #include <unistd.h>
 #include <scx/common.h>
@@ -25,6 +29,8 @@ struct cpu_perf {
 #define MAX_CPUS	64
 #define PERF_BASE	512
 #define PERF_ONE	1024	/* SCX_CPUPERF_ONE */
+
+enum { RQ_VIA_CPU_RQ = 1, RQ_VIA_LOCKED_RQ };	/* as in cpuperf.bpf.c */
 
 struct ctx {
 	struct cpuperf *skel;
@@ -67,7 +73,19 @@ static enum scx_test_status run(void *arg)
 	struct ctx *c = arg;
 	struct user_exit_info *uei = &c->skel->data->uei;
 	struct bpf_link *link;
+	unsigned int via;
 	int cpu;
+
+	if (__COMPAT_has_ksym("scx_bpf_cpu_rq")) {
+		via = RQ_VIA_CPU_RQ;
+	} else if (__COMPAT_has_ksym("scx_bpf_locked_rq")) {
+		via = RQ_VIA_LOCKED_RQ;
+	} else {
+		printf("no scx_bpf_cpu_rq() or scx_bpf_locked_rq() in this kernel\n");
+		return SCX_TEST_SKIP;
+	}
+	fprintf(stderr, "# the rq through %s\n", via == RQ_VIA_CPU_RQ ?
+		"scx_bpf_cpu_rq()" : "scx_bpf_locked_rq()");
 
 	for (cpu = 0; cpu < c->nr_cpus; cpu++) {
 		c->spin[cpu] = scx_util_spawn(scx_util_spin_forever, NULL);
@@ -79,6 +97,7 @@ static enum scx_test_status run(void *arg)
 		SCX_FAIL("attach: %s", strerror(errno));
 	SCX_WAIT_FOR(all_ticked(c), 5000);
 	SCX_EQ(uei->kind, 0);
+	SCX_EQ(c->skel->bss->rq_via, via);
 
 	for (cpu = 0; cpu < c->nr_cpus; cpu++) {
 		struct cpu_perf *cp = &c->skel->bss->perf[cpu];

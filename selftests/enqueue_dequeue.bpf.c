@@ -19,7 +19,7 @@ bool hold;
 u64 nr_enqueue, nr_enq_wakeup, nr_held, nr_dequeue, nr_deq_sleep;
 u64 nr_running, nr_released;
 /* Set while the target sits in custody and must not run. */
-bool in_custody;
+u32 in_custody;
 u64 nr_ran_in_custody;
 
 /* Never insert in select_cpu: the default would bypass ops.enqueue(). */
@@ -38,7 +38,7 @@ void BPF_STRUCT_OPS(enqueue_dequeue_enqueue, struct task_struct *p,
 			__sync_fetch_and_add(&nr_enq_wakeup, 1);
 		if (hold) {
 			__sync_fetch_and_add(&nr_held, 1);
-			in_custody = true;
+			in_custody = 1;
 			return;
 		}
 	}
@@ -53,7 +53,7 @@ void BPF_STRUCT_OPS(enqueue_dequeue_dequeue, struct task_struct *p,
 	__sync_fetch_and_add(&nr_dequeue, 1);
 	if (deq_flags & SCX_DEQ_SLEEP)
 		__sync_fetch_and_add(&nr_deq_sleep, 1);
-	in_custody = false;
+	in_custody = 0;
 }
 
 void BPF_STRUCT_OPS(enqueue_dequeue_dispatch, s32 cpu,
@@ -61,12 +61,16 @@ void BPF_STRUCT_OPS(enqueue_dequeue_dispatch, s32 cpu,
 {
 	struct task_struct *p;
 
-	if (hold || !in_custody || !target)
+	if (hold || !target)
+		return;
+	/* Several CPUs may dispatch at once: one of them lets it go. */
+	if (!__sync_bool_compare_and_swap(&in_custody, 1, 0))
 		return;
 	p = bpf_task_from_pid(target);
-	if (!p)
+	if (!p) {
+		in_custody = 1;
 		return;
-	in_custody = false;
+	}
 	__sync_fetch_and_add(&nr_released, 1);
 	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, 0);
 	bpf_task_release(p);

@@ -5,6 +5,12 @@
  * mistake, and expect the kernel to unload it with SCX_EXIT_ERROR and the
  * matching message.  For the init ones, the attach itself must fail, and
  * ops.exit() must still be told why.
+ *
+ * The kfunc called from the wrong operation is the one mistake 7.3 no
+ * longer lets through: its verifier asks scx_kfunc_context_filter() which
+ * operation may call which kfunc, and refuses the program, where 6.12 let
+ * the kfunc fail the scheduler at run time.  Which one applies is read from
+ * the kernel's BTF (scx_util_kfunc_context_at_load()).
  */
 #include <scx/common.h>
 #include "scx_test.h"
@@ -29,10 +35,18 @@ static const char *const expected_msg[] = {
 	[MODE_INIT_TASK_FAIL] = "ops.init_task() failed (-12)",
 };
 
+/* The verifier's refusal of MODE_KFUNC_CONTEXT, where it has the say. */
+#define KFUNC_REFUSAL \
+	"calling kernel function scx_bpf_dispatch_nr_slots is not allowed"
+
+static char log_buf[1 << 16];
+
 struct ctx {
 	struct runtime_error *skel;
 	struct scx_util_pingpong pp;
 	unsigned int mode;
+	bool at_load;	/* the mistake is the verifier's to refuse */
+	int load_ret;
 };
 
 static struct ctx tctx = { .pp = { .pid = -1, .to = -1, .from = -1 } };
@@ -47,8 +61,27 @@ static enum scx_test_status setup_mode(void **ctx, unsigned int mode)
 	tctx.mode = mode;
 	*ctx = &tctx;
 	skel->rodata->mode = mode;
-	if (SCX_UTIL_LOAD(skel, runtime_error, runtime_error_ops, uei))
+	tctx.at_load = mode == MODE_KFUNC_CONTEXT &&
+		       scx_util_kfunc_context_at_load();
+	if (tctx.at_load)
+		bpf_program__set_log_buf(skel->progs.runtime_error_enqueue,
+					 log_buf, sizeof(log_buf));
+	tctx.load_ret = SCX_UTIL_LOAD(skel, runtime_error, runtime_error_ops,
+				      uei);
+	if (tctx.load_ret && !tctx.at_load)
 		SCX_FAIL("cannot load the BPF object");
+	return SCX_TEST_PASS;
+}
+
+/* The verifier must have refused the program, and said why. */
+static enum scx_test_status run_refused(struct ctx *c)
+{
+	if (!c->load_ret)
+		SCX_FAIL("scx_bpf_dispatch_nr_slots() in ops.enqueue() was accepted");
+	if (!strstr(log_buf, KFUNC_REFUSAL))
+		SCX_FAIL("refused (%d), but the log lacks '%s':\n%s",
+			 c->load_ret, KFUNC_REFUSAL, log_buf);
+	printf("refused by the verifier: %s\n", KFUNC_REFUSAL);
 	return SCX_TEST_PASS;
 }
 
@@ -61,6 +94,8 @@ static enum scx_test_status run(void *data)
 	bool at_init = c->mode == MODE_INIT_FAIL ||
 		       c->mode == MODE_INIT_TASK_FAIL;
 
+	if (c->at_load)
+		return run_refused(c);
 	SCX_EQ(scx_util_pingpong_start(&c->pp), 0);
 	if (c->mode == MODE_INIT_TASK_FAIL)
 		bss->target = c->pp.pid;
@@ -132,7 +167,7 @@ RUNTIME_ERROR_TEST(err_vtime_builtin, MODE_VTIME_BUILTIN,
 		   "vtime ordering on a built-in DSQ is SCX_EXIT_ERROR",
 		   "exit:ERROR kfunc:scx_bpf_dsq_insert_vtime");
 RUNTIME_ERROR_TEST(err_kfunc_context, MODE_KFUNC_CONTEXT,
-		   "a dispatch-only kfunc called from ops.enqueue returns 0 and is SCX_EXIT_ERROR",
+		   "a dispatch-only kfunc called from ops.enqueue returns 0 and is SCX_EXIT_ERROR (6.12), or is refused by the verifier (7.3)",
 		   "exit:ERROR kfunc:scx_bpf_dispatch_nr_slots");
 RUNTIME_ERROR_TEST(err_init, MODE_INIT_FAIL,
 		   "ops.init failing ends the attach with SCX_EXIT_ERROR",

@@ -7,8 +7,9 @@
  * cpumask and scx_bpf_select_cpu_dfl() keep working.
  *
  * We keep each CPU's last reported state, count reports that repeat the
- * state (a transition must alternate), and, when keep_idle is set, compare
- * our state with the built-in idle mask on every report.
+ * state (a transition must alternate), and, when keep_idle is set, look up
+ * the reporting CPU in the built-in idle mask on every report.  User space
+ * knows which way that must come out (see update_idle.c).
  */
 #include <scx/common.bpf.h>
 
@@ -27,14 +28,16 @@ bool recording;
 u32 cpu_state[MAX_CPUS];
 u64 nr_idle[MAX_CPUS], nr_busy[MAX_CPUS];
 u64 nr_repeat, nr_bad_cpu;
-/* With keep_idle: reports where the built-in mask disagreed. */
-u64 nr_mask_checked, nr_mask_disagree;
+/* With keep_idle: reports checked against the mask, and those in it. */
+u64 nr_idle_checked, nr_idle_in_mask;
+u64 nr_busy_checked, nr_busy_in_mask;
 u64 nr_select_idle;
 
 void BPF_STRUCT_OPS(update_idle_update_idle, s32 cpu, bool idle)
 {
 	const struct cpumask *mask;
-	u32 *state;
+	u32 *state, prev;
+	bool in_mask;
 
 	if (!recording)
 		return;
@@ -45,26 +48,35 @@ void BPF_STRUCT_OPS(update_idle_update_idle, s32 cpu, bool idle)
 		return;
 	}
 	state = &cpu_state[cpu & (MAX_CPUS - 1)];
-	if (*state == (idle ? ST_IDLE : ST_BUSY))
+	prev = *state;
+	if (prev == (idle ? ST_IDLE : ST_BUSY))
 		__sync_fetch_and_add(&nr_repeat, 1);
-	*state = idle ? ST_IDLE : ST_BUSY;
+	/* Count first: user space reads the state, then the counts. */
 	if (idle)
 		__sync_fetch_and_add(&nr_idle[cpu & (MAX_CPUS - 1)], 1);
 	else
 		__sync_fetch_and_add(&nr_busy[cpu & (MAX_CPUS - 1)], 1);
+	WRITE_ONCE(*state, idle ? ST_IDLE : ST_BUSY);
 
-	if (!keep_idle || !idle)
+	if (!keep_idle)
 		return;
-	/*
-	 * We are told before the kernel updates its mask, and the CPU left
-	 * the mask when it last went busy (or when an idle picker took it),
-	 * so a CPU going idle must not be in it yet.
-	 */
 	mask = scx_bpf_get_idle_cpumask();
-	__sync_fetch_and_add(&nr_mask_checked, 1);
-	if (bpf_cpumask_test_cpu(cpu, mask))
-		__sync_fetch_and_add(&nr_mask_disagree, 1);
+	in_mask = bpf_cpumask_test_cpu(cpu, mask);
 	scx_bpf_put_idle_cpumask(mask);
+	/*
+	 * Where the mask stood before this CPU's last busy report is
+	 * unknown (6.12 marks every CPU idle when a scheduler is enabled),
+	 * so only idle reports that follow one we saw are counted.
+	 */
+	if (idle && prev == ST_BUSY) {
+		__sync_fetch_and_add(&nr_idle_checked, 1);
+		if (in_mask)
+			__sync_fetch_and_add(&nr_idle_in_mask, 1);
+	} else if (!idle) {
+		__sync_fetch_and_add(&nr_busy_checked, 1);
+		if (in_mask)
+			__sync_fetch_and_add(&nr_busy_in_mask, 1);
+	}
 }
 
 s32 BPF_STRUCT_OPS(update_idle_select_cpu, struct task_struct *p,

@@ -323,6 +323,11 @@ void scx_util_pingpong_stop(struct scx_util_pingpong *pp)
 	pp->pid = -1;
 }
 
+bool scx_util_kfunc_context_at_load(void)
+{
+	return __COMPAT_has_ksym("scx_kfunc_context_filter");
+}
+
 int scx_util_read_file(const char *path, char *buf, size_t len)
 {
 	ssize_t n;

@@ -144,6 +144,13 @@ int scx_util_two_cookies(const pid_t *pids, int n);
 int scx_util_busy_naps(void *arg);
 int scx_util_smt_mask(int cpu, uint64_t *mask);
 
+/*
+ * Does the verifier refuse a sched_ext kfunc called from an operation that
+ * may not call it (7.3: the kfunc sets carry scx_kfunc_context_filter()),
+ * instead of the kfunc failing the scheduler when it is called (6.12)?
+ */
+bool scx_util_kfunc_context_at_load(void);
+
 /* Files: whole-file read (NUL-terminated, newline kept); 0 or -errno. */
 int scx_util_read_file(const char *path, char *buf, size_t len);
 int scx_util_write_file(const char *path, const char *str);

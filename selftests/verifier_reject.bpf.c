@@ -8,7 +8,12 @@
  * - leak_ops takes the idle cpumask and never puts it back: every
  *   scx_bpf_get_*_cpumask() must be paired with a put.
  * - sleep_ops creates a DSQ from ops.enqueue(); scx_bpf_create_dsq() may
- *   sleep, so only sleepable operations (ops.init) can call it.
+ *   sleep, so only sleepable operations (ops.init) can call it.  7.3's
+ *   verifier refuses this one earlier, for the operation: ops.enqueue() may
+ *   not call scx_bpf_create_dsq() at all.
+ * - nap_ops creates it from a non-sleepable ops.init_task(), an operation
+ *   that may call it when its program is sleepable, so that every kernel
+ *   refuses it for sleeping.
  * - ctx_ops inserts a task from a BPF_PROG_TYPE_SYSCALL program: the kfuncs
  *   that queue tasks are registered for struct_ops programs only.
  */
@@ -43,6 +48,12 @@ void BPF_STRUCT_OPS(sleep_enqueue, struct task_struct *p, u64 enq_flags)
 	scx_bpf_dsq_insert(p, 7, SCX_SLICE_DFL, enq_flags);
 }
 
+s32 BPF_STRUCT_OPS(nap_init_task, struct task_struct *p,
+		   struct scx_init_task_args *args)
+{
+	return scx_bpf_create_dsq(7, -1);
+}
+
 SEC("syscall")
 int ctx_insert(void *ctx)
 {
@@ -71,3 +82,8 @@ SCX_OPS_DEFINE(sleep_ops,
 	       .enqueue		= (void *)sleep_enqueue,
 	       .exit		= (void *)verifier_reject_exit,
 	       .name		= "verifier_sleep");
+
+SCX_OPS_DEFINE(nap_ops,
+	       .init_task	= (void *)nap_init_task,
+	       .exit		= (void *)verifier_reject_exit,
+	       .name		= "verifier_nap");

@@ -109,9 +109,26 @@ static enum scx_test_status run_leak(void *ctx)
 	return expect_reject("leak_ops", NULL, "Unreleased reference");
 }
 
+/*
+ * scx_bpf_create_dsq() from ops.enqueue(): 7.3 refuses the call for the
+ * operation (scx_kfunc_context_filter()), before it looks at sleeping;
+ * 6.12 has no such filter and refuses it for sleeping.  From a
+ * non-sleepable ops.init_task(), both refuse it for sleeping.
+ */
 static enum scx_test_status run_sleep(void *ctx)
 {
-	return expect_reject("sleep_ops", NULL, "sleepable");
+	const char *sleeping =
+		"program must be sleepable to call sleepable kfunc scx_bpf_create_dsq";
+	enum scx_test_status status;
+
+	if (scx_util_kfunc_context_at_load())
+		status = expect_reject("sleep_ops", NULL,
+				       "calling kernel function scx_bpf_create_dsq is not allowed");
+	else
+		status = expect_reject("sleep_ops", NULL, sleeping);
+	if (status != SCX_TEST_PASS)
+		return status;
+	return expect_reject("nap_ops", NULL, sleeping);
 }
 
 static enum scx_test_status run_ctx(void *ctx)
@@ -137,7 +154,7 @@ REGISTER_SCX_TEST(&verifier_leak_test);
 
 static struct scx_test verifier_sleep_test = {
 	.name = "verifier_sleepable",
-	.description = "scx_bpf_create_dsq() from non-sleepable ops.enqueue is refused by the verifier",
+	.description = "scx_bpf_create_dsq() from non-sleepable ops.enqueue and ops.init_task is refused by the verifier",
 	.covers = "kfunc:scx_bpf_create_dsq",
 	.run = run_sleep,
 };
