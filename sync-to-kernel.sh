@@ -46,8 +46,13 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$tree" ] || { usage >&2; exit 2; }
-if [ ! -f "$tree/kernel/sched/ext.c" ] || [ ! -d "$tree/tools/lib/bpf" ]; then
-	echo "sync-to-kernel: $tree is not a kernel tree with sched_ext (no kernel/sched/ext.c or tools/lib/bpf)" >&2
+# sched_ext is kernel/sched/ext.c up to 7.1 and kernel/sched/ext/ since 7.2.
+if [ ! -f "$tree/kernel/sched/ext.c" ] && [ ! -f "$tree/kernel/sched/ext/ext.c" ]; then
+	echo "sync-to-kernel: $tree is not a kernel tree with sched_ext (neither kernel/sched/ext.c nor kernel/sched/ext/ext.c)" >&2
+	exit 2
+fi
+if [ ! -d "$tree/tools/lib/bpf" ]; then
+	echo "sync-to-kernel: $tree is a kernel tree without tools/lib/bpf, which the build needs" >&2
 	exit 2
 fi
 

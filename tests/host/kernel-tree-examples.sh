@@ -17,7 +17,9 @@ tree=$SCRATCH/pristine
 dir=$tree/tools/sched_ext
 kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel-${KVER:-6.12}
 
+[ -f "$kernel/vmlinux" ] || skip "no $kernel/vmlinux: run 'make kernel KVER=${KVER:-6.12}'"
 make_tree "$tree" || exit 1
+echo "# $KSRC, $kernel"
 # Put back whatever an earlier run replaced, so the Makefile is the tree's.
 cmp -s "$KSRC/tools/sched_ext/Makefile" "$dir/Makefile" ||
 	cp -p "$KSRC/tools/sched_ext/Makefile" "$dir/Makefile"

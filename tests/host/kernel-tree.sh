@@ -3,9 +3,12 @@
 # tier: long
 #
 # Inside a kernel tree: sync-to-kernel.sh copies the project into a scratch
-# linux-source-6.12 tree, "make -C tools/sched_ext" builds every scheduler
-# there, the selftests build through kselftest, a second sync finds nothing
-# to do and --check agrees.  Also the sync's refusals and its --dry-run.
+# copy of KSRC (linux-source-6.12, or linux-source-7.3 with KVER=7.3, whose
+# sched_ext is kernel/sched/ext/ rather than kernel/sched/ext.c),
+# "make -C tools/sched_ext" builds every scheduler there with the tree's
+# libbpf and bpftool, the selftests build through kselftest, a second sync
+# finds nothing to do and --check agrees.  Also the sync's refusals and its
+# --dry-run.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
@@ -16,7 +19,9 @@ cd "$root" || exit 1
 tree=$SCRATCH/tree
 kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel-${KVER:-6.12}
 
+[ -f "$kernel/vmlinux" ] || skip "no $kernel/vmlinux: run 'make kernel KVER=${KVER:-6.12}'"
 make_tree "$tree" || exit 1
+echo "# $KSRC, $kernel"
 
 out=$(./sync-to-kernel.sh /tmp 2>&1)
 { [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } ||
@@ -58,8 +63,10 @@ fi
 
 again=$(./sync-to-kernel.sh "$tree")
 echo "$again" | tail -n 1
-grep -q '^0 new, 0 changed, [0-9]* unchanged, 0 stale, 0 foreign$' <<<"$again" ||
-	fail "a second sync was not all unchanged"
+if ! grep -q '^0 new, 0 changed, [0-9]* unchanged, 0 stale, 0 foreign$' <<<"$again"; then
+	what=$(grep -v '^[0-9]' <<<"$again" | tr -s ' ' | sed 's/^ //' | paste -sd ';')
+	fail "a second sync was not all unchanged (was the repo edited meanwhile?): $what"
+fi
 ./sync-to-kernel.sh --check "$tree" >/dev/null || fail "--check failed right after a sync"
 
 # A file we add shows up in --dry-run and fails --check, but is not written.
@@ -70,7 +77,7 @@ out=$(./sync-to-kernel.sh -n "$tree")
 grep -q "new        tools/sched_ext/$probe" <<<"$out" ||
 	fail "--dry-run did not list a new file"
 [ ! -e "$tree/tools/sched_ext/$probe" ] || fail "--dry-run wrote a file"
-./sync-to-kernel.sh --check "$tree" >/dev/null && fail "--check passed with a new file"
+./sync-to-kernel.sh --check "$tree" >/dev/null 2>&1 && fail "--check passed with a new file"
 ./sync-to-kernel.sh "$tree" >/dev/null
 rm -f "$probe"
 out=$(./sync-to-kernel.sh "$tree")

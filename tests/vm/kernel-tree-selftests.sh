@@ -4,7 +4,8 @@
 #
 # The selftest runner that kselftest built inside the scratch kernel tree
 # (tests/host/kernel-tree.sh syncs this repo there and builds it) runs in
-# the VM and passes, as the one built here does.
+# the VM and passes, as the one built here does.  The tree is the one of
+# the kernel booted, KVER: tree-lib.sh's SCRATCH is per KVER.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
@@ -14,6 +15,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 runner=$SCRATCH/tree/tools/testing/selftests/sched_ext/runner
 
 [ -x "$runner" ] || skip "$runner is not built: run the host test host/kernel-tree first"
+echo "# $runner on $(uname -r)"
 out=$("$runner" -q 2>&1)
 status=$?
 echo "$out" | grep -vE '^ok '
