@@ -81,9 +81,12 @@ CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	  -Wno-missing-field-initializers $(INCLUDES)
 LDLIBS := -lelf -lz -lpthread
+# -fms-extensions: 7.x's BTF embeds tagged structs as unnamed members
+# ("struct slock_owned;"), which vmlinux.h keeps; without it clang drops them.
 BPF_CFLAGS := -g -O2 -Wall -Wno-compare-distinct-pointer-types \
 	      -Wno-unused-function -Wno-address-of-packed-member \
 	      -target bpf -mcpu=v3 -mlittle-endian -D__TARGET_ARCH_x86 \
+	      -fms-extensions -Wno-microsoft-anon-tag \
 	      $(INCLUDES)
 
 PREFIX ?= /usr/local

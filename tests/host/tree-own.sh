@@ -17,8 +17,8 @@ kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel-${KVER:-6.12}
 
 # The tree's Makefiles take plain "clang", which is clang 14 on Debian 12:
 # too old (it drops the __kptr type tag of scx_flatcg's stash, for one).
-clang=clang
-command -v clang-19 >/dev/null && clang=clang-19
+clang="clang"
+command -v clang-19 >/dev/null && clang="clang-19"
 
 make_tree "$tree" || exit 1
 # Nothing of ours may be in it: the directories make_tree copies are the
