@@ -34,3 +34,7 @@ make_tree() {
 # Where host tests keep their scratch trees and builds between runs, one
 # place per test kernel, so that both kernels' tests can run at once.
 export SCRATCH=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/tests-${KVER:-6.12}
+
+# The test kernel other than KVER, for the tests that cross the two.
+export OTHER_KVER=7.3
+[ "${KVER:-6.12}" = 6.12 ] || OTHER_KVER=6.12

@@ -14,8 +14,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/tree-lib.sh
 . "$root/tests/tree-lib.sh"
 
-other=7.3
-[ "${KVER:-6.12}" = 6.12 ] || other=6.12
+other=$OTHER_KVER
 out=$SCRATCH/btf-$other
 # Built by this run of make test or by the other kernel's; waits for a
 # build in progress.

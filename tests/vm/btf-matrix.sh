@@ -13,8 +13,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/tree-lib.sh
 . "$root/tests/tree-lib.sh"
 
-other=7.3
-[ "${KVER:-6.12}" = 6.12 ] || other=6.12
+other=$OTHER_KVER
 bin=$SCRATCH/btf-$other/build/bin
 n=0
 for sched in "$bin"/scx_*; do
