@@ -296,7 +296,7 @@ static u64 cgrp_hweight(struct cgroup *cgrp, struct fcg_cgrp_ctx *cgc)
 					psum += w;
 				if (psum < w)
 					psum = w;
-				actx->hweight = max(hw * w / psum, 1);
+				actx->hweight = scx_max(hw * w / psum, 1);
 				actx->hweight_gen = gen;
 			}
 			hw = actx->hweight;
@@ -313,7 +313,7 @@ static u64 task_hweight(struct cgroup *cgrp, struct fcg_cgrp_ctx *cgc)
 
 	if (sum < FCG_OWN_WEIGHT)
 		sum = FCG_OWN_WEIGHT;
-	return max(cgrp_hweight(cgrp, cgc) * FCG_OWN_WEIGHT / sum, 1);
+	return scx_max(cgrp_hweight(cgrp, cgc) * FCG_OWN_WEIGHT / sum, 1);
 }
 
 static bool node_less(struct bpf_rb_node *a, const struct bpf_rb_node *b)
@@ -321,7 +321,7 @@ static bool node_less(struct bpf_rb_node *a, const struct bpf_rb_node *b)
 	struct fcg_node *na = container_of(a, struct fcg_node, rb);
 	struct fcg_node *nb = container_of(b, struct fcg_node, rb);
 
-	return vtime_before(na->key, nb->key);
+	return scx_vtime_before(na->key, nb->key);
 }
 
 static __always_inline void tree_add(struct fcg_node *n)
@@ -375,7 +375,7 @@ static void tree_enter(struct fcg_cgrp_ctx *cgc, u64 cgid)
 	 */
 	floor = READ_ONCE(cvtime_now) - FCG_BUDGET_SLICES * slice_ns;
 	cvtime = READ_ONCE(cgc->cvtime);
-	if (vtime_before(cvtime, floor)) {
+	if (scx_vtime_before(cvtime, floor)) {
 		__sync_fetch_and_add(&cgc->cvtime, floor - cvtime);
 		cvtime = floor;
 		stat_add(FCG_STAT_CAP, 1);
@@ -486,7 +486,7 @@ void BPF_STRUCT_OPS(flatcg_enqueue, struct task_struct *p, u64 enq_flags)
 	} else {
 		/* A sleeper may be at most one slice ahead of its cgroup. */
 		vtime = p->scx.dsq_vtime;
-		if (vtime_before(vtime, cgc->tvtime_now - slice_ns))
+		if (scx_vtime_before(vtime, cgc->tvtime_now - slice_ns))
 			vtime = cgc->tvtime_now - slice_ns;
 		scx_bpf_dsq_insert_vtime(p, cgid, slice_ns, vtime, enq_flags);
 	}
@@ -561,7 +561,7 @@ static int pick_cgrp(struct fcg_cpu_ctx *cpuc, u64 now)
 	 * Keys are taken when a node enters the tree and charges land later,
 	 * so the front may be stale.  Re-sort it and look again.
 	 */
-	if (vtime_before(key, READ_ONCE(cgc->cvtime))) {
+	if (scx_vtime_before(key, READ_ONCE(cgc->cvtime))) {
 		n->key = READ_ONCE(cgc->cvtime);
 		tree_add(n);
 		stat_add(FCG_STAT_REKEY, 1);
@@ -570,7 +570,7 @@ static int pick_cgrp(struct fcg_cpu_ctx *cpuc, u64 now)
 
 	stat_add(FCG_STAT_PICK, 1);
 	if (consume_cgrp(cgc, cgid)) {
-		if (vtime_before(cvtime_now, key))
+		if (scx_vtime_before(cvtime_now, key))
 			WRITE_ONCE(cvtime_now, key);
 		cpuc->cur_cgid = cgid;
 		cpuc->cur_at = now;
@@ -675,8 +675,8 @@ void BPF_STRUCT_OPS(flatcg_running, struct task_struct *p)
 	cgc = cgrp_ctx_of(cgrp);
 	if (cgc) {
 		uncount(tctx, cgc);
-		if (!fifo_sched && vtime_before(cgc->tvtime_now,
-						p->scx.dsq_vtime))
+		if (!fifo_sched && scx_vtime_before(cgc->tvtime_now,
+						    p->scx.dsq_vtime))
 			cgc->tvtime_now = p->scx.dsq_vtime;
 	}
 	bpf_cgroup_release(cgrp);

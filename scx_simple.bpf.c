@@ -95,7 +95,7 @@ void BPF_STRUCT_OPS(smpl_enqueue, struct task_struct *p, u64 enq_flags)
 	 * be at most one slice ahead of everyone else.
 	 */
 	floor = vtime_now - SCX_SLICE_DFL;
-	if (vtime_before(vtime, floor))
+	if (scx_vtime_before(vtime, floor))
 		vtime = floor;
 
 	scx_bpf_dsq_insert_vtime(p, SHARED_DSQ, SCX_SLICE_DFL, vtime, enq_flags);
@@ -120,7 +120,7 @@ void BPF_STRUCT_OPS(smpl_running, struct task_struct *p)
 	 */
 	u64 started = p->scx.dsq_vtime;
 
-	if (vtime_before(vtime_now, started))
+	if (scx_vtime_before(vtime_now, started))
 		vtime_now = started;
 }
 

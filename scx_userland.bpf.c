@@ -159,7 +159,7 @@ static bool usersched_needed(void)
 
 	if (bpf_ringbuf_query(&to_user, BPF_RB_AVAIL_DATA) || READ_ONCE(user_stop))
 		return true;
-	return READ_ONCE(user_pending) && !vtime_before(drained, sent) &&
+	return READ_ONCE(user_pending) && !scx_vtime_before(drained, sent) &&
 	       scx_bpf_dsq_nr_queued(SHARED_DSQ) < batch;
 }
 

@@ -28,21 +28,12 @@
 
 #include "user_exit_info.h"
 
-/* vmlinux.h carries no macros; these are the errno values schedulers use. */
-#ifndef EPERM
-#define EPERM		1
-#define ENOENT		2
-#define ESRCH		3
-#define EINTR		4
-#define E2BIG		7
-#define ENOMEM		12
-#define EBUSY		16
-#define EEXIST		17
-#define EINVAL		22
-#define ENOSPC		28
-#define ERANGE		34
-#define EOPNOTSUPP	95
-#endif
+/*
+ * vmlinux.h carries no macros.  The errno values come from the kernel's
+ * uapi header (tools/include/uapi is on the include path), all of them, as
+ * in a kernel tree; the other constants are defined here.
+ */
+#include <asm-generic/errno.h>
 
 #define PF_KTHREAD		0x00200000	/* task is a kernel thread */
 #define PF_WQ_WORKER		0x00000020	/* task is a workqueue worker */
@@ -53,6 +44,13 @@
 #define NSEC_PER_USEC		1000ULL
 #define NSEC_PER_MSEC		(1000ULL * NSEC_PER_USEC)
 #define NSEC_PER_SEC		(1000ULL * NSEC_PER_MSEC)
+#endif
+
+/* Clocks for bpf_timer_init(), as in uapi/linux/time.h. */
+#ifndef CLOCK_MONOTONIC
+#define CLOCK_REALTIME		0
+#define CLOCK_MONOTONIC		1
+#define CLOCK_BOOTTIME		7
 #endif
 
 /* sched_ext's core kfuncs, in the order of kernel/sched/ext.c (6.12). */
@@ -167,28 +165,42 @@ struct cgroup *scx_bpf_task_cgroup(struct task_struct *p) __ksym;
 	__arr[1] __scx_struct_sec("." #__elfsec "." #__arr)
 
 /*
- * Bounds-checked pointer to an element of a resizable array.  The verifier
- * cannot know the array's final size, so index it through a pointer that it
- * checks against the map value size at run time instead.
+ * Bounds-checked pointer to element @__i of a resizable array of @__n
+ * elements, or NULL.  The verifier cannot know the array's final size, so
+ * it must see @__i checked against @__n (a constant it can read, such as a
+ * const volatile set before load) on the very register that then indexes
+ * the array: barrier_var() keeps the compiler from computing the address
+ * before the check or from a copy of the index.
  */
 #define ARRAY_ELEM_PTR(__arr, __i, __n)						\
 ({										\
 	typeof(&(__arr)[0]) __ptr = NULL;					\
 	u64 __idx = (__i);							\
 										\
-	if (__idx < (u64)(__n))							\
-		__ptr = (typeof(&(__arr)[0]))((char *)(__arr) +			\
-					       __idx * sizeof((__arr)[0]));	\
+	if (__idx < (u64)(__n)) {						\
+		barrier_var(__idx);						\
+		__ptr = &(__arr)[__idx];					\
+	}									\
 	__ptr;									\
 })
 
-/* Pointer to a member reached by a variable index, or NULL if out of range. */
+/*
+ * Pointer to a member of @__base reached through variable indexes, such as
+ * MEMBER_VPTR(buf, [i]) or MEMBER_VPTR(ctx, .stats[i][j]), or NULL if it
+ * would fall outside @__base.  The offset is checked, then added to the
+ * base, on one register the compiler may not reason about (see above).
+ */
 #define MEMBER_VPTR(__base, __member)						\
 ({										\
-	typeof(&(__base)__member) __vptr = &(__base)__member;			\
-	u64 __off = (char *)__vptr - (char *)&(__base);				\
+	typeof(&(__base)__member) __vptr = NULL;				\
+	u64 __off = (char *)&(__base)__member - (char *)&(__base);		\
 										\
-	(__off + sizeof(*__vptr) <= sizeof(__base)) ? __vptr : NULL;		\
+	barrier_var(__off);							\
+	if (__off <= sizeof(__base) - sizeof((__base)__member)) {		\
+		barrier_var(__off);						\
+		__vptr = (typeof(__vptr))((char *)&(__base) + __off);		\
+	}									\
+	__vptr;									\
 })
 
 /* Tie a BPF-side struct field to the type held by a graph root. */
@@ -201,8 +213,11 @@ struct cgroup *scx_bpf_task_cgroup(struct task_struct *p) __ksym;
 #define private(__name)								\
 	__scx_struct_sec(".data." #__name) __hidden _Alignas(8)
 
+/* Newer libbpf defines these too. */
+#ifndef likely
 #define likely(__x)	__builtin_expect(!!(__x), 1)
 #define unlikely(__x)	__builtin_expect(!!(__x), 0)
+#endif
 
 #ifndef READ_ONCE
 /* Plain loads and stores the compiler may not merge, tear or drop. */
@@ -210,16 +225,16 @@ struct cgroup *scx_bpf_task_cgroup(struct task_struct *p) __ksym;
 #define WRITE_ONCE(__x, __v)	(*(__volatile__ typeof(__x) *)&(__x) = (__v))
 #endif
 
-#define min(__a, __b)	((__a) < (__b) ? (__a) : (__b))
-#define max(__a, __b)	((__a) > (__b) ? (__a) : (__b))
+/*
+ * Our own helpers carry an scx_ prefix: min(), max(), vtime_before() and the
+ * like are names schedulers commonly define for themselves, and a header of
+ * ours that defined them too would break such code.
+ */
+#define scx_min(__a, __b)	((__a) < (__b) ? (__a) : (__b))
+#define scx_max(__a, __b)	((__a) > (__b) ? (__a) : (__b))
 
-/* Compare vtimes and jiffies-like counters that may wrap. */
-static inline bool time_before(u64 a, u64 b)
-{
-	return (s64)(a - b) < 0;
-}
-
-static inline bool vtime_before(u64 a, u64 b)
+/* Is vtime (or any u64 clock that may wrap) @a before @b? */
+static inline bool scx_vtime_before(u64 a, u64 b)
 {
 	return (s64)(a - b) < 0;
 }
@@ -249,7 +264,43 @@ static inline const struct cpumask *cast_mask(struct bpf_cpumask *mask)
 	return (const struct cpumask *)mask;
 }
 
-/* BPF core kfuncs the examples use: tasks, cgroups, RCU, cpumasks, graphs. */
+/*
+ * The kernel's name for "unused" (checkpatch wants the name rather than the
+ * attribute, so here the attribute too goes through a macro).
+ */
+#define __scx_attr(__a)		__attribute__((__a))
+#ifndef __maybe_unused
+#define __maybe_unused		__scx_attr(__unused__)
+#endif
+
+/* Is @p pinned to its CPU for now, by migrate_disable()? */
+static inline bool is_migration_disabled(const struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->migration_disabled))
+		return p->migration_disabled;
+	return false;
+}
+
+/* The base-2 logarithm of @v, rounded down; 0 for 0 as for 1. */
+static inline u32 log2_u64(u64 v)
+{
+	u32 log = 0, shift;
+
+	for (shift = 32; shift; shift >>= 1) {
+		if (v >> shift) {
+			v >>= shift;
+			log += shift;
+		}
+	}
+	return log;
+}
+
+static inline u32 log2_u32(u32 v)
+{
+	return log2_u64(v);
+}
+
+/* BPF core kfuncs: tasks, cgroups, RCU, cpumasks, rbtrees and lists. */
 struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 void bpf_task_release(struct task_struct *p) __ksym;
@@ -289,6 +340,14 @@ u32 bpf_cpumask_any_distribute(const struct cpumask *mask) __ksym;
 u32 bpf_cpumask_any_and_distribute(const struct cpumask *src1,
 				   const struct cpumask *src2) __ksym;
 u32 bpf_cpumask_weight(const struct cpumask *mask) __ksym;
+void bpf_cpumask_xor(struct bpf_cpumask *dst, const struct cpumask *src1,
+		     const struct cpumask *src2) __ksym;
+
+/* Walk cgroups: bpf_for_each(css, pos, start, BPF_CGROUP_ITER_*). */
+int bpf_iter_css_new(struct bpf_iter_css *it,
+		     struct cgroup_subsys_state *start, unsigned int flags) __ksym;
+struct cgroup_subsys_state *bpf_iter_css_next(struct bpf_iter_css *it) __ksym;
+void bpf_iter_css_destroy(struct bpf_iter_css *it) __ksym;
 
 void *bpf_obj_new_impl(u64 local_type_id, void *meta) __ksym;
 void bpf_obj_drop_impl(void *kptr, void *meta) __ksym;
@@ -299,13 +358,32 @@ int bpf_rbtree_add_impl(struct bpf_rb_root *root, struct bpf_rb_node *node,
 struct bpf_rb_node *bpf_rbtree_remove(struct bpf_rb_root *root,
 				      struct bpf_rb_node *node) __ksym;
 struct bpf_rb_node *bpf_rbtree_first(struct bpf_rb_root *root) __ksym;
+int bpf_list_push_front_impl(struct bpf_list_head *head,
+			     struct bpf_list_node *node, void *meta,
+			     u64 off) __ksym;
+int bpf_list_push_back_impl(struct bpf_list_head *head,
+			    struct bpf_list_node *node, void *meta,
+			    u64 off) __ksym;
+struct bpf_list_node *bpf_list_pop_front(struct bpf_list_head *head) __ksym;
+struct bpf_list_node *bpf_list_pop_back(struct bpf_list_head *head) __ksym;
+void *bpf_refcount_acquire_impl(void *kptr, void *meta) __ksym;
 
-/* Allocate and free program-local objects that may sit in rbtrees. */
+/*
+ * Allocate and free program-local objects that may sit in rbtrees and
+ * lists, take another reference on a refcounted one, and link them in.  The
+ * verifier fills in the arguments passed as NULL and 0.
+ */
 #define bpf_obj_new(__type)							\
 	((__type *)bpf_obj_new_impl(bpf_core_type_id_local(__type), NULL))
 #define bpf_obj_drop(__kptr)	bpf_obj_drop_impl(__kptr, NULL)
+#define bpf_refcount_acquire(__kptr)						\
+	((typeof(__kptr))bpf_refcount_acquire_impl(__kptr, NULL))
 #define bpf_rbtree_add(__root, __node, __less)					\
 	bpf_rbtree_add_impl(__root, __node, __less, NULL, 0)
+#define bpf_list_push_front(__head, __node)					\
+	bpf_list_push_front_impl(__head, __node, NULL, 0)
+#define bpf_list_push_back(__head, __node)					\
+	bpf_list_push_back_impl(__head, __node, NULL, 0)
 
 #include "compat.bpf.h"
 

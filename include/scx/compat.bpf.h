@@ -188,4 +188,19 @@ scx_bpf_dispatch_vtime_from_dsq(struct bpf_iter_scx_dsq *it,
 #define __COMPAT_scx_bpf_dispatch_vtime_from_dsq(it, p, dsq_id, enq_flags)	\
 	scx_bpf_dsq_move_vtime((it), (p), (dsq_id), (enq_flags))
 
+/*
+ * scx_bpf_task_cgroup() is in every kernel with sched_ext and cgroup
+ * scheduling; the 6.12 tree wrapped it for the kernels before.
+ */
+#define __COMPAT_scx_bpf_task_cgroup(p)	scx_bpf_task_cgroup(p)
+
+/*
+ * The value of enumerator @__name of @__type (e.g. enum scx_enq_flags) in
+ * the kernel the program loads on, or 0 if that kernel lacks it: a CO-RE
+ * relocation that libbpf resolves at load time.
+ */
+#define __COMPAT_ENUM_OR_ZERO(__type, __name)					\
+	(bpf_core_enum_value_exists(__type, __name) ?				\
+	 bpf_core_enum_value(__type, __name) : 0)
+
 #endif	/* __SCX_COMPAT_BPF_H */

@@ -7,6 +7,7 @@
 #ifndef __SCX_COMPAT_H
 #define __SCX_COMPAT_H
 
+#include <fcntl.h>
 #include <bpf/btf.h>
 
 static inline const struct btf *__COMPAT_vmlinux_btf(void)
