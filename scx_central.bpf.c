@@ -46,7 +46,6 @@ char _license[] SEC("license") = "GPL";
 #define FALLBACK_DSQ		0
 /* How many queue entries one placement may look at before giving up. */
 #define MAX_POPS		32
-#define CLOCK_MONOTONIC		1
 
 const volatile s32 central_cpu;
 const volatile u32 nr_cpus = 1;

@@ -74,7 +74,6 @@ char _license[] SEC("license") = "GPL";
 #define HIGHPRI_DSQ	1
 
 #define SCHED_EXT	7
-#define CLOCK_MONOTONIC	1
 /* static_prio of a nice -20 task: MAX_RT_PRIO (100) + 20 + nice. */
 #define NICE_M20_PRIO	100
 
