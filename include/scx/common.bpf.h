@@ -276,9 +276,9 @@ static inline const struct cpumask *cast_mask(struct bpf_cpumask *mask)
 /* Is @p pinned to its CPU for now, by migrate_disable()? */
 static inline bool is_migration_disabled(const struct task_struct *p)
 {
-	if (bpf_core_field_exists(p->migration_disabled))
-		return p->migration_disabled;
-	return false;
+	/* Kernels without the field cannot pin a task to its CPU that way. */
+	return bpf_core_field_exists(p->migration_disabled) &&
+	       p->migration_disabled;
 }
 
 /* The base-2 logarithm of @v, rounded down; 0 for 0 as for 1. */
