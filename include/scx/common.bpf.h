@@ -261,7 +261,8 @@ static inline bool scx_dispatch_for_sibling(s32 cpu)
 /* Trusted cpumask for kfuncs that take a plain struct cpumask. */
 static inline const struct cpumask *cast_mask(struct bpf_cpumask *mask)
 {
-	return (const struct cpumask *)mask;
+	/* Its first member is the mask itself: the same address, no code. */
+	return &mask->cpumask;
 }
 
 /*
