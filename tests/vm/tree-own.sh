@@ -8,6 +8,7 @@
 # selftests must all pass, and each example must survive the load test,
 # except where the example itself is known to be broken (below): those
 # must fail in the known way, so that a fix upstream, or a new fault, shows.
+# A fault that depends on timing ("maybe:") may also pass.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/sched-lib.sh
@@ -19,13 +20,15 @@ runner=$tree/tools/testing/selftests/sched_ext/runner
 
 [ -x "$runner" ] || skip "$runner is not built: run the host test host/tree-own first"
 
-# known NAME: how the tree's example NAME fails on its own kernel, if it does.
+# known NAME: how the tree's example NAME fails on its own kernel, if it
+# does; "maybe:" first if it fails only on some runs.
 known() {
 	case ${KVER:-6.12}:$1 in
 	# 6.12.y enables a scheduler from a kthread worker, so ops.init()
-	# no longer runs on the loader's CPU, which scx_central pins to the
-	# central CPU and its init checks.
-	6.12:scx_central) echo 'init from non-central CPU' ;;
+	# runs on whichever CPU that worker is on, not on the loader's,
+	# which scx_central pins to the central CPU and its init checks.
+	# When the worker happens to be on the central CPU, it passes.
+	6.12:scx_central) echo 'maybe:init from non-central CPU' ;;
 	# It keeps arena pointers in task storage; clang 19, the newest
 	# Debian 12 has, dereferences one loaded from there without an
 	# addr_space_cast, and the verifier sees a scalar ("R7 invalid mem
@@ -46,6 +49,8 @@ grep -qE '^PASSED: +[1-9]' <<<"$out" || fail "the tree's own selftests passed no
 for sched in "$tree"/tools/sched_ext/build/bin/scx_*; do
 	name=$(basename "$sched")
 	why=$(known "$name")
+	maybe=false
+	[ "${why#maybe:}" = "$why" ] || maybe=true why=${why#maybe:}
 	echo "# the tree's own $name${why:+ (known to fail: $why)}"
 	log=$("$root/vm/load-test.sh" -d 3 "$sched" 2>&1)
 	status=$?
@@ -53,7 +58,7 @@ for sched in "$tree"/tools/sched_ext/build/bin/scx_*; do
 	if [ -z "$why" ]; then
 		[ "$status" -eq 0 ] || fail "the tree's own $name failed the load test"
 	elif [ "$status" -eq 0 ]; then
-		fail "the tree's own $name passed: take it off the known list"
+		$maybe || fail "the tree's own $name passed: take it off the known list"
 	else
 		grep -qF "$why" <<<"$log" || fail "the tree's own $name failed, but not with '$why'"
 	fi
