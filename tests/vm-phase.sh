@@ -14,6 +14,12 @@ TESTS=${TESTS:-*}
 # shellcheck source=tests/lib.sh
 . "$root/tests/lib.sh"
 
+# Name each test in the kernel's log as it starts, so that vm/run.sh can
+# tell which test was running when the kernel reported trouble.
+mark() {
+	echo "scx-test: start $1" >/dev/kmsg 2>/dev/null || true
+}
+
 selected() {
 	# shellcheck disable=SC2053 # TESTS is a glob
 	[[ $1 == $TESTS ]]
@@ -27,6 +33,7 @@ for sched in "$BIN"/scx_*; do
 	name=smoke/$(basename "$sched")
 	$quick || break
 	selected "$name" || continue
+	mark "$name"
 	run_test "$name" 120 "$root/vm/load-test.sh" -d 20 "$sched"
 done
 
@@ -34,12 +41,14 @@ for t in "$root"/tests/vm/*.sh; do
 	name=vm/$(basename "$t" .sh)
 	selected "$name" || continue
 	in_tier "$t" || continue
+	mark "$name"
 	run_test "$name" 600 "$t"
 done
 
 runner=${RUNNER:-$root/selftests/build/runner}
 if [ -x "$runner" ] && $quick && selected selftests; then
 	out=$(mktemp)
+	mark selftests
 	timeout -k 5 600 "$runner" 2>&1 | tee "$out"
 	add_counts "$(tail -n 1 "$out")" || {
 		t_num=$((t_num + 1))

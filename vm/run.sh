@@ -171,7 +171,7 @@ cmdline+=" XDG_CACHE_HOME=${XDG_CACHE_HOME:-$HOME/.cache} $append"
 trouble='^\[ *[0-9]+\.[0-9]+\] .*(BUG:|WARNING:|Kernel panic|Oops:|rcu: INFO: .* detected stall|self-detected stall)'
 # Warnings the test kernel is known to give, named by the file:line of
 # 6.12.117, so that another kernel, or any other warning, still fails the
-# run.  Both are sched_ext's WARN_ON_ONCE()s under core scheduling; we saw
+# run.  Two are sched_ext's WARN_ON_ONCE()s under core scheduling; we saw
 # both with scx_qmap in tests/vm/qmap-coresched.sh before the dispatch
 # guard of the README's "Known kernel issues", and the first one after it
 # too.  As we read them:
@@ -181,11 +181,14 @@ trouble='^\[ *[0-9]+\.[0-9]+\] .*(BUG:|WARNING:|Kernel panic|Oops:|rcu: INFO: .*
 # - pick_task_scx(): SCX_RQ_BAL_KEEP, left by a balance done for this CPU
 #   from its sibling, outlives a balance of this CPU that stopped at a
 #   higher class; the kernel then drops the flag, as it should.
-# A third comes from the fair server's deadline bandwidth, not sched_ext:
+# Two come from the fair server's deadline bandwidth, not sched_ext, with
+# nothing of ours using SCHED_DEADLINE; each was seen once:
 # - sub_running_bw(): "dl_rq->running_bw > old" when dl_server_stop() runs
-#   from pick_task_dl() in a CPU's idle loop (seen once, during the
-#   kfunc_cpus selftest, with nothing of ours using SCHED_DEADLINE).
-known='at kernel/sched/(ext\.c:3094 put_prev_task_scx|ext\.c:3158 pick_task_scx|deadline\.c:265 sub_running_bw)\+'
+#   from pick_task_dl() in a CPU's idle loop (the kfunc_cpus selftest);
+# - task_non_contending(): the server is already non-contending when
+#   dl_server_stop() runs from sched_cpu_dying() as a CPU goes offline
+#   (the 6.12 tree's own hotplug selftest, in tests/vm/tree-own.sh).
+known='at kernel/sched/(ext\.c:3094 put_prev_task_scx|ext\.c:3158 pick_task_scx|deadline\.c:(265 sub_running_bw|428 task_non_contending))\+'
 
 # A guest whose vCPUs all wait for an interrupt that never comes (seen
 # once, after a scheduler exit, with multi-threaded TCG) would sit out the
@@ -278,8 +281,12 @@ if [ -e "$job/wedged" ]; then
 	echo "vm/run.sh: the guest stopped making progress (a second stall report: $(cat "$job/wedged")); stopped it" >&2
 fi
 if [ -n "$problems" ]; then
+	# Each with the test that was running, from tests/vm-phase.sh's marks.
 	echo "vm/run.sh: the kernel reported trouble:" >&2
-	echo "$problems" >&2
+	awk 'NR == FNR { p[$0] = 1; next }
+	     /scx-test: start / { t = $0; sub(/.*scx-test: start /, "", t) }
+	     $0 in p { print $0 (t == "" ? "" : "   [during " t "]") }' \
+		- "$log" <<<"$problems" >&2
 	exit 3
 fi
 if [ -z "$status" ]; then
