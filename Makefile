@@ -61,9 +61,6 @@ CLANG ?= $(LLVM_PREFIX)clang$(LLVM_SUFFIX)
 else
 CLANG ?= $(if $(shell command -v clang-19),clang-19,clang)
 endif
-ifeq ($(origin CC),default)
-CC := cc
-endif
 
 LIBBPF_SRC := $(KSRC)/tools/lib/bpf
 BPFTOOL_SRC := $(KSRC)/tools/bpf/bpftool

@@ -31,7 +31,7 @@
  *   CPU, or any CPU, is idle; ops.enqueue() does the same with
  *   SCX_DSQ_LOCAL_ON | cpu for tasks that never went through select_cpu
  *   (those lack SCX_ENQ_CPU_SELECTED: a preempted task, a task that yielded
- *   or a task bound to one CPU);
+ *   or a task bound to one CPU, which goes to its CPU even when busy);
  * - ops.cpu_release(): when a higher class (RT, deadline, stop) takes a CPU,
  *   scx_bpf_reenqueue_local() hands its local DSQ back to ops.enqueue() with
  *   SCX_ENQ_REENQ, and those tasks go to the shared DSQ and wake an idle CPU
@@ -76,14 +76,6 @@ char _license[] SEC("license") = "GPL";
 #define SCHED_EXT	7
 /* static_prio of a nice -20 task: MAX_RT_PRIO (100) + 20 + nice. */
 #define NICE_M20_PRIO	100
-
-/*
- * The iterator of the innermost bpf_for_each(); libbpf's macro names it
- * ___it.  Needed to move the task the iterator is on.
- */
-#ifndef BPF_FOR_EACH_ITER
-#define BPF_FOR_EACH_ITER	(&___it)
-#endif
 
 const volatile u64 slice_ns = SCX_SLICE_DFL;
 const volatile u64 error_after;		/* -e */
@@ -210,7 +202,7 @@ static struct cpu_ctx *cpu_ctx(s32 cpu)
 	return bpf_map_lookup_percpu_elem(&cpu_ctxs, &zero, cpu);
 }
 
-/* nice 0 weighs 100; nice -20 8876 and nice 19 3. */
+/* nice 0 weighs 100; nice -20 8668 and nice 19 1. */
 static u32 weight_to_queue(u32 weight)
 {
 	if (weight <= 30)
@@ -224,7 +216,12 @@ static u32 weight_to_queue(u32 weight)
 	return 4;
 }
 
-/* @prev if it is idle, else any idle CPU @p may use, else -EBUSY. */
+/*
+ * @prev if it is idle, else any idle CPU @p may use, else -EBUSY.  A task
+ * bound to one CPU gets @prev, idle or not: it can wait nowhere else, and
+ * the queues would only delay it.  Only ops.enqueue() sees such a task: the
+ * kernel skips ops.select_cpu() for it.
+ */
 static s32 idle_cpu_for(struct task_struct *p, s32 prev)
 {
 	if (p->nr_cpus_allowed == 1 || scx_bpf_test_and_clear_cpu_idle(prev))
@@ -300,8 +297,9 @@ void BPF_STRUCT_OPS(qm_enqueue, struct task_struct *p, u64 enq_flags)
 
 	/*
 	 * ops.select_cpu() did not run for this wakeup, so nobody looked for
-	 * an idle CPU yet.  SCX_DSQ_LOCAL would mean the CPU @p was on, so
-	 * name the CPU explicitly.
+	 * an idle CPU yet (or @p is bound to one CPU: see idle_cpu_for()).
+	 * SCX_DSQ_LOCAL would mean the CPU @p was on, so name the CPU
+	 * explicitly.
 	 */
 	if (!(enq_flags & SCX_ENQ_CPU_SELECTED)) {
 		cpu = idle_cpu_for(p, scx_bpf_task_cpu(p));

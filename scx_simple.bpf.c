@@ -19,7 +19,7 @@
  *
  * Where it breaks down: one queue shared by all CPUs is a point of lock
  * contention on big machines and knows nothing of caches or NUMA.  A task
- * that slept a long time is only allowed to be one slice behind the current
+ * that slept a long time may lag at most one slice behind the current
  * vtime, which keeps it from monopolising the CPU but also limits how much
  * it is favoured after waking.  Good for small, uniform machines and as a
  * starting point.
@@ -92,7 +92,7 @@ void BPF_STRUCT_OPS(smpl_enqueue, struct task_struct *p, u64 enq_flags)
 	/*
 	 * A task that slept does not keep the vtime it had when it went to
 	 * sleep: that would let it run unopposed until it caught up.  It may
-	 * be at most one slice ahead of everyone else.
+	 * lag at most one slice behind the current vtime.
 	 */
 	floor = vtime_now - SCX_SLICE_DFL;
 	if (scx_vtime_before(vtime, floor))
@@ -103,6 +103,11 @@ void BPF_STRUCT_OPS(smpl_enqueue, struct task_struct *p, u64 enq_flags)
 
 void BPF_STRUCT_OPS(smpl_dispatch, s32 cpu, struct task_struct *prev)
 {
+	/*
+	 * Under core scheduling, the kernel also calls us for an SMT sibling
+	 * of the CPU that schedules; that sibling dispatches for itself when
+	 * it schedules, so there is nothing to do (see common.bpf.h).
+	 */
 	if (scx_dispatch_for_sibling(cpu))
 		return;
 

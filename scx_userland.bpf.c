@@ -60,7 +60,7 @@ char _license[] SEC("license") = "GPL";
 const volatile s32 usersched_pid;	/* thread id of the user scheduler */
 const volatile u32 nr_cpus;		/* online when loaded */
 const volatile u32 batch = 8;		/* -b: tasks per round */
-const volatile u32 nr_bpf = 321;	/* __NR_bpf, from user space */
+const volatile u32 nr_bpf;		/* __NR_bpf, set by the loader */
 
 /*
  * Written by user space through the memory-mapped .bss, read here:

@@ -16,7 +16,6 @@ cg=/sys/fs/cgroup/fcg-maxcpus
 pids=()
 log=$(mktemp)
 
-# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null
 	wait "${pids[@]}" 2>/dev/null

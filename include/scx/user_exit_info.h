@@ -89,7 +89,7 @@ struct user_exit_info {
 
 /* Did the scheduler die of an error (as opposed to being unregistered)? */
 #define UEI_FAILED(__skel, __uei_name)						\
-	((__skel)->data->__uei_name.kind >= 1024 /* SCX_EXIT_ERROR */)
+	((__skel)->data->__uei_name.kind >= SCX_EXIT_ERROR)
 
 /*
  * Print the kernel's debug dump, if any, then one line with the exit reason,

@@ -5,7 +5,7 @@
 # SMT sibling (scx_dispatch_for_sibling()): without that, a 6.12 kernel with
 # core scheduling on can lock up (README, "Known kernel issues").  The guard
 # must come before anything that can move a task, so it is the first
-# statement after the declarations.  tests/vm/qmap-coresched.sh shows it
+# statement after the declarations (and any comment).  tests/vm/qmap-coresched.sh shows it
 # firing in the VM.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +20,7 @@ for f in "$root"/scx_*.bpf.c; do
 		body && /^\{/ { next }
 		body && /^\t(struct [a-z_]+|[us](8|16|32|64)|int|bool) [^=]*[;=]/ { next }
 		body && /^$/ { next }
+		body && /^\t(\/\*| \*)/ { next }
 		body { print; exit }
 	' "$f")
 	case $first in

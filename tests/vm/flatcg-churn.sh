@@ -20,7 +20,6 @@ parent=/sys/fs/cgroup/fcg-churn
 pids=()
 log=$(mktemp)
 
-# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null
 	wait "${pids[@]}" 2>/dev/null

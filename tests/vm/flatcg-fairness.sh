@@ -25,7 +25,6 @@ hogs_per_leaf=$(($(nproc) + 2))
 hog_pids=()
 log=$(mktemp)
 
-# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local l
 
@@ -142,7 +141,6 @@ for l in "${leaves[@]}"; do
 		start_hog "$l"
 	done
 done
-# shellcheck disable=SC2317 # called by wait_for
 procs_in() { [ "$(wc -l <"$cg/$1/cgroup.procs")" -eq "$hogs_per_leaf" ]; }
 for l in "${leaves[@]}"; do
 	wait_for 30 procs_in "$l" || fail "hogs did not all reach $l"

@@ -22,7 +22,6 @@ pids=()
 log=$(mktemp)
 out=$(mktemp)
 
-# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	stop_hogs
 	rmdir "$cg" 2>/dev/null
@@ -76,7 +75,6 @@ start_hogs() {
 	done
 }
 
-# shellcheck disable=SC2317 # also called by cleanup
 stop_hogs() {
 	[ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null
 	wait "${pids[@]}" 2>/dev/null

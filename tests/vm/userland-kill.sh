@@ -18,7 +18,6 @@ command -v stress-ng >/dev/null || skip "stress-ng is not installed"
 tmp=$(mktemp -d)
 log=$tmp/sched.log
 
-# shellcheck disable=SC2317 # called through wait_for
 busy() {
 	local v
 
@@ -26,7 +25,6 @@ busy() {
 	[ "${v:-0}" -gt 1000 ]
 }
 
-# shellcheck disable=SC2317 # called through wait_for
 load_done() {
 	! kill -0 "$load" 2>/dev/null
 }

@@ -58,7 +58,6 @@ stat_of() {
 		sed -n "s/^$1=//p"
 }
 
-# shellcheck disable=SC2317 # called through wait_for
 nr_lines_at_least() {
 	[ "$(grep -c '^kernel_enq=' "$log")" -ge "$1" ]
 }

@@ -34,17 +34,14 @@ stat_of() {
 	echo "${v:-0}"
 }
 
-# shellcheck disable=SC2317 # called through wait_for
 stat_above() {
 	[ "$(stat_of "$1")" -gt "$2" ]
 }
 
-# shellcheck disable=SC2317 # called through wait_for
 stats_lines_above() {
 	[ "$(grep -c '^kernel_enq=' "$log")" -gt "$1" ]
 }
 
-# shellcheck disable=SC2317 # called through wait_for
 exists() {
 	[ -s "$1" ]
 }

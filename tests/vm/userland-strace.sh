@@ -37,12 +37,10 @@ nr_stats_lines() {
 	grep -c '^kernel_enq=' "$log"
 }
 
-# shellcheck disable=SC2317 # called through wait_for
 stats_lines_above() {
 	[ "$(nr_stats_lines)" -gt "$1" ]
 }
 
-# shellcheck disable=SC2317 # called through wait_for
 disp_above() {
 	[ "$(stat_of user_disp)" -gt "$1" ]
 }
