@@ -44,9 +44,25 @@ if [ ! -f "$dir/bzImage" ] || [ ! -f "$dir/vmlinux" ]; then
 	obj=$cache/kbuild-$version
 	log=$cache/kbuild-$version.log
 	jobs=$(nproc)
-	echo "  KERNEL  $version with kernel.config, kernel-$kver.config -> $dir"
-	echo "          (a first build takes about 11 minutes on 2 cores; log: $log)"
+	# On stderr: make keeps our stdout, the directory, for itself.
+	echo "  KERNEL  $version with kernel.config, kernel-$kver.config -> $dir" >&2
+	echo "          (a first build takes about 11 minutes on 2 cores; log: $log)" >&2
 	mkdir -p "$obj"
+	: >"$log"
+	# A line a minute, so that a long build does not look like a hang.
+	# Its sleep goes with it, so that no pipe of ours is held open.
+	(
+		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+		start=$SECONDS
+		while :; do
+			sleep 60 &
+			nap=$!
+			wait "$nap"
+			echo "          $(((SECONDS - start) / 60)) min: $(grep -c '^  [A-Z]' "$log") build steps done" >&2
+		done
+	) >/dev/null &
+	progress=$!
+	trap 'kill "$progress" 2>/dev/null' EXIT
 	if ! {
 		make -C "$ksrc" O="$obj" ARCH=x86_64 tinyconfig &&
 		"$ksrc/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" &&
@@ -57,6 +73,7 @@ if [ ! -f "$dir/bzImage" ] || [ ! -f "$dir/vmlinux" ]; then
 		echo "build-kernel: kernel build failed; full log in $log" >&2
 		exit 1
 	fi
+	kill "$progress" 2>/dev/null
 	# Every option of the fragment must have survived Kconfig; a silently
 	# dropped one would make tests fail far away from the cause.
 	missing=$(cat "${fragments[@]}" | grep '^CONFIG_' | while read -r opt; do
