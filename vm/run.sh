@@ -45,6 +45,14 @@ directory.  Exits with COMMAND's status, or non-zero if the kernel oopsed.
   -e CMD       run CMD with bash -c instead of an argument list
   -h           show this help
 
+Exit status: COMMAND's, when the guest ran it to the end and the kernel
+reported no trouble; else
+  2    bad options, or no kernel or QEMU to boot with
+  3    the kernel reported trouble (an oops, a warning not on the known
+       list, an RCU stall): the lines are repeated at the end
+  124  no status came back: the timeout, a hung or wedged guest, or QEMU
+       ended early
+
 Multi-threaded TCG (one host thread per vCPU) runs stale code after the
 kernel patches its own text: enabling a tracepoint, an ftrace filter or a
 kprobe (bpftrace) oopses the guest ("Oops: int3", or a call to address 0)
