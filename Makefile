@@ -78,11 +78,19 @@ CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	  -Wno-missing-field-initializers $(INCLUDES)
 LDLIBS := -lelf -lz -lpthread
+# The BPF side reads pt_regs and the like through the target's
+# bpf_tracing.h names: the host's architecture by default, or ARCH= as for
+# the kernel (x86_64, i386, arm64, riscv, s390, powerpc, ...).
+ARCH ?= $(shell uname -m)
+BPF_ARCH := $(shell echo '$(ARCH)' | sed -e 's/x86_64\|i.86/x86/' \
+	-e 's/aarch64.*/arm64/' -e 's/riscv64/riscv/' -e 's/s390x/s390/' \
+	-e 's/ppc64.*/powerpc/' -e 's/loongarch64/loongarch/')
+BPF_ENDIAN := $(if $(filter s390,$(BPF_ARCH)),-mbig-endian,-mlittle-endian)
 # -fms-extensions: 7.x's BTF embeds tagged structs as unnamed members
 # ("struct slock_owned;"), which vmlinux.h keeps; without it clang drops them.
 BPF_CFLAGS := -g -O2 -Wall -Wno-compare-distinct-pointer-types \
 	      -Wno-unused-function -Wno-address-of-packed-member \
-	      -target bpf -mcpu=v3 -mlittle-endian -D__TARGET_ARCH_x86 \
+	      -target bpf -mcpu=v3 $(BPF_ENDIAN) -D__TARGET_ARCH_$(BPF_ARCH) \
 	      -fms-extensions -Wno-microsoft-anon-tag \
 	      $(INCLUDES)
 
