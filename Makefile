@@ -21,10 +21,18 @@ VMLINUX_BTF ?= $(firstword $(wildcard $(if $(O),$(O)/vmlinux) \
 		$(if $(KBUILD_OUTPUT),$(KBUILD_OUTPUT)/vmlinux) \
 		$(KSRC)/vmlinux /sys/kernel/btf/vmlinux))
 else
+# On a kernel with sched_ext, a plain "make" builds against the running
+# kernel's BTF and builds no test kernel; KVER=, VMLINUX_BTF= and the VM
+# and test targets keep the test kernel's.
+RUNNING_BTF ?= /sys/kernel/btf/vmlinux
+VM_GOALS := kernel vm vmrun test test-long test-all bench veristat check-docs
+ifeq ($(origin VMLINUX_BTF)$(origin KVER)$(filter $(VM_GOALS),$(MAKECMDGOALS)),undefinedundefined)
+VMLINUX_BTF := $(if $(shell grep -qs sched_ext_ops $(RUNNING_BTF) && echo y),$(RUNNING_BTF))
+endif
 KVER ?= 6.12
 export KVER
 KSRC ?= $(CACHE)/linux-source-$(KVER)
-VMLINUX_BTF ?= $(CACHE)/kernel-$(KVER)/vmlinux
+VMLINUX_BTF := $(or $(VMLINUX_BTF),$(CACHE)/kernel-$(KVER)/vmlinux)
 ifneq ($(KSRC),$(CACHE)/linux-source-$(KVER))
 ifeq ($(call has_scx,$(KSRC)),)
 $(error KSRC=$(KSRC) is not a kernel source tree with sched_ext; point it at one, or leave it unset for Debian's linux-source-$(KVER))
@@ -254,7 +262,10 @@ help:
 	@echo '  KVER=6.12|7.3  the test kernel to build against, boot and test (default 6.12;'
 	@echo '                 7.3 builds into build/7.3)'
 	@echo '  KSRC=dir       kernel source for libbpf, bpftool and the test kernel'
-	@echo '  VMLINUX_BTF=f  BTF to generate vmlinux.h from'
+	@echo '  VMLINUX_BTF=f  BTF to generate vmlinux.h from (now: $(VMLINUX_BTF));'
+	@echo '                 out of a tree: the running kernel'"'"'s if it has sched_ext'
+	@echo '                 and neither KVER nor a VM or test target is given,'
+	@echo '                 else the test kernel'"'"'s'
 	@echo '  CLANG=, LLVM=-19, LLVM=1'
 	@echo '                 the clang to compile BPF with'
 	@echo '  VM_ARGS=...    options for vm/run.sh (see vm/run.sh -h)'
