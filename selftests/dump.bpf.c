@@ -15,13 +15,15 @@ UEI_DEFINE(uei);
 s32 target_pid;		/* the task whose dump_task() line we look for */
 bool fail_now;		/* user space asks for an scx_bpf_error() */
 
-u64 nr_dump, nr_dump_cpu, nr_dump_task;
+u64 nr_dump, nr_dump_cpu, nr_dump_task, nr_target_enq;
 s32 last_dump_kind = -1;
 
 void BPF_STRUCT_OPS(dump_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	if (fail_now)
 		scx_bpf_error("dump test error %d", target_pid);
+	if (p->pid == target_pid)
+		__sync_fetch_and_add(&nr_target_enq, 1);
 	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
 }
 

@@ -68,8 +68,8 @@ static enum scx_test_status run(void *arg)
 	link = scx_util_attach(c->skel->maps.dump_ops);
 	if (!link)
 		SCX_FAIL("attach: %s", strerror(errno));
-	/* Make sure the spinner runs on our class before dumping it. */
-	scx_util_sleep_ms(200);
+	/* The spinner must be ours (enqueued by us) before we dump it. */
+	SCX_ASSERT(SCX_WAIT_FOR(bss->nr_target_enq > 0, 3000));
 
 	/* SysRq-D: the dump goes to the trace event only. */
 	SCX_ASSERT(!scx_util_write_file(EVENT, "1"));

@@ -82,9 +82,9 @@ static enum scx_test_status run(void *arg)
 	if (!link)
 		SCX_FAIL("attach: %s", strerror(errno));
 	SCX_EQ(sched_setscheduler(c->ext, SCHED_EXT, &sp), 0);
-	SCX_WAIT_FOR(bss->ext_running >= 10, 3000);
+	SCX_ASSERT(SCX_WAIT_FOR(bss->ext_running >= 10, 3000));
 	/* Give the SCHED_OTHER worker as long again to show up, if it would. */
-	scx_util_sleep_ms(100);
+	SCX_ASSERT(SCX_WAIT_FOR(bss->ext_running >= 20, 3000));
 	ext_sched = on_ext(c->ext);
 	other_sched = on_ext(c->other);
 	other_policy = sched_getscheduler(c->other);

@@ -497,6 +497,7 @@ bool scx_util_has_smt(void)
 #ifndef PR_SCHED_CORE
 #define PR_SCHED_CORE			62
 #endif
+#define PR_SCHED_CORE_GET		0
 #define PR_SCHED_CORE_CREATE		1
 #define PR_SCHED_CORE_SHARE_TO		2
 #define PR_SCHED_CORE_SHARE_FROM	3
@@ -518,16 +519,24 @@ static int core_cookie(pid_t pid, pid_t leader)
 
 int scx_util_two_cookies(const pid_t *pids, int n)
 {
+	unsigned long long cookie;
 	int i;
 
-	for (i = 0; i < n; i++) {
-		if (!core_cookie(pids[i], i < 2 ? 0 : pids[i % 2]))
-			continue;
+	/*
+	 * Ask for our own cookie first: that fails with EINVAL only without
+	 * CONFIG_SCHED_CORE, and with ENODEV only without SMT.  After that,
+	 * an error is in our calls, and is not a reason to skip.
+	 */
+	if (prctl(PR_SCHED_CORE, PR_SCHED_CORE_GET, 0, SCX_PIDTYPE_PID,
+		  (unsigned long)&cookie)) {
 		if (errno != EINVAL && errno != ENODEV)
 			return -errno;
 		fprintf(stderr, "# no core scheduling: %s\n", strerror(errno));
 		return -ENODEV;
 	}
+	for (i = 0; i < n; i++)
+		if (core_cookie(pids[i], i < 2 ? 0 : pids[i % 2]))
+			return -errno;
 	return 0;
 }
 

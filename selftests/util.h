@@ -134,7 +134,7 @@ void scx_util_pingpong_stop(struct scx_util_pingpong *pp);
  * two_cookies: put @pids in two core-scheduling cookie groups, the
  * even-numbered ones and the odd-numbered ones (the caller joins the last
  * group on the way); 0, -ENODEV (said on stderr) if the kernel has no core
- * scheduling, or another -errno.  busy_naps: a worker body that runs 2 ms
+ * scheduling or no SMT, or another -errno (a failed call: not a skip).  busy_naps: a worker body that runs 2 ms
  * and sleeps 0.5 ms, for ever, so that its CPU keeps scheduling.
  * smt_mask: the CPUs of @cpu's core, one bit each (CPUs 0 to 63); 0 or
  * -errno.
