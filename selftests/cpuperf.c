@@ -82,7 +82,7 @@ static enum scx_test_status run(void *arg)
 		via = RQ_VIA_LOCKED_RQ;
 	} else {
 		printf("no scx_bpf_cpu_rq() or scx_bpf_locked_rq() in this kernel\n");
-		return SCX_TEST_SKIP;
+		return SCX_TEST_SKIP_KERNEL;
 	}
 	fprintf(stderr, "# the rq through %s\n", via == RQ_VIA_CPU_RQ ?
 		"scx_bpf_cpu_rq()" : "scx_bpf_locked_rq()");

@@ -60,13 +60,16 @@ void scx_test_register(struct scx_test *test)
 }
 
 static const char *help_fmt =
-"Usage: %s [-t PATTERN] [-s] [-q] [-l] [-c] [-h]\n"
+"Usage: %s [-t PATTERN] [-s] [-S] [-q] [-l] [-c] [-h]\n"
 "\n"
 "Run the sched_ext selftests and print KTAP; exit 1 if any failed.\n"
 "\n"
 "  -t PATTERN  run only the tests whose name matches PATTERN, an exact name\n"
 "              or a glob (fnmatch); may be given more than once\n"
 "  -s          stop at the first failure\n"
+"  -S          strict: a skip fails unless this kernel lacks what the test\n"
+"              proves (not root, no sched_ext, a scheduler still loaded,\n"
+"              too few CPUs or no SMT all fail); for a test machine\n"
 "  -q          quiet: print only the plan, verdicts, failure reasons\n"
 "              and totals\n"
 "  -l          list the tests, what each proves and what it covers\n"
@@ -427,8 +430,9 @@ static enum scx_test_status run_test(struct scx_test *t, char *why,
 	case SCX_TEST_PASS:
 		return SCX_TEST_PASS;
 	case SCX_TEST_SKIP:
+	case SCX_TEST_SKIP_KERNEL:
 		snprintf(why, why_len, "%s", last_line);
-		return SCX_TEST_SKIP;
+		return WEXITSTATUS(status);
 	case SCX_TEST_FAIL:
 		return SCX_TEST_FAIL;
 	default:
@@ -441,13 +445,13 @@ static enum scx_test_status run_test(struct scx_test *t, char *why,
 int main(int argc, char **argv)
 {
 	unsigned int i, n = 0, nr_pass = 0, nr_fail = 0, nr_skip = 0;
-	bool list = false, cov = false, stop = false;
+	bool list = false, cov = false, stop = false, strict = false;
 	const char *no_run = NULL;
 	struct utsname uts;
 	char why[256];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "t:sqlch")) != -1) {
+	while ((opt = getopt(argc, argv, "t:sSqlch")) != -1) {
 		switch (opt) {
 		case 't':
 			if (nr_patterns < MAX_TESTS)
@@ -455,6 +459,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			stop = true;
+			break;
+		case 'S':
+			strict = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -495,7 +502,8 @@ int main(int argc, char **argv)
 		no_run = "this kernel has no sched_ext";
 	else if (geteuid())
 		no_run = "must be run as root";
-	else if (!scx_util_wait_state("disabled", 1000))
+	/* Long enough for one that is unloading under emulation. */
+	else if (!scx_util_wait_state("disabled", 10000))
 		no_run = "another sched_ext scheduler is loaded";
 
 	for (i = 0; i < nr_tests; i++)
@@ -520,12 +528,22 @@ int main(int argc, char **argv)
 		if (!selected(t))
 			continue;
 		n++;
+		if (no_run && strict) {
+			printf("# %s (-S)\nnot ok %u %s\n", no_run, n, t->name);
+			nr_fail++;
+			continue;
+		}
 		if (no_run) {
 			printf("ok %u %s # SKIP %s\n", n, t->name, no_run);
 			nr_skip++;
 			continue;
 		}
 		ret = run_test(t, why, sizeof(why));
+		if (ret == SCX_TEST_SKIP && strict) {
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "%s(a skip, under -S)", why[0] ? " " : "");
+			ret = SCX_TEST_FAIL;
+		}
 		if (!restore_state() && ret == SCX_TEST_PASS) {
 			snprintf(why, sizeof(why), "left the system changed");
 			ret = SCX_TEST_FAIL;
@@ -536,6 +554,7 @@ int main(int argc, char **argv)
 			nr_pass++;
 			break;
 		case SCX_TEST_SKIP:
+		case SCX_TEST_SKIP_KERNEL:
 			printf("ok %u %s # SKIP %s\n", n, t->name,
 			       why[0] ? why : "no reason given");
 			nr_skip++;

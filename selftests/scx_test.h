@@ -21,10 +21,17 @@
 #include <errno.h>
 #include <string.h>
 
+/*
+ * SKIP: the machine cannot run the test (too few CPUs, no SMT, not root);
+ * under "runner -S" that is a failure.  SKIP_KERNEL: the kernel lacks what
+ * the test proves, a skip even under -S.  Either way the test's last line
+ * says why.
+ */
 enum scx_test_status {
 	SCX_TEST_PASS = 0,
 	SCX_TEST_SKIP,
 	SCX_TEST_FAIL,
+	SCX_TEST_SKIP_KERNEL,
 };
 
 struct scx_test {
