@@ -71,12 +71,12 @@ const volatile bool fifo_sched;
 UEI_DEFINE(uei);
 
 /* Bumped whenever any hweight may have changed; read by the loader too. */
-u64 hweight_gen = 1;
+u64 hweight_epoch = 1;
 
 /* The cvtime of the cgroup most recently taken from the tree. */
 static u64 cvtime_now;
 
-struct fcg_cgrp_ctx {
+struct fcg_cgroup {
 	/* Protects nr_active, weight and child_sum as one unit. */
 	struct bpf_spin_lock	lock;
 	/* Own tasks runnable (counts 1) plus active children. */
@@ -98,17 +98,17 @@ struct fcg_cgrp_ctx {
 	/* Plain fields: races only cost a little precision. */
 	u64			tvtime_now;	/* vtime clock of our tasks */
 	u64			hweight;
-	u64			hweight_gen;
+	u64			hweight_epoch;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct fcg_cgrp_ctx);
+	__type(value, struct fcg_cgroup);
 } cgrp_ctx SEC(".maps");
 
-struct fcg_task_ctx {
+struct fcg_task {
 	u64	exec_at;	/* se.sum_exec_runtime when it started running */
 	bool	counted;	/* counted in its cgroup's nr_queued */
 };
@@ -117,7 +117,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct fcg_task_ctx);
+	__type(value, struct fcg_task);
 } task_ctx SEC(".maps");
 
 struct fcg_node {
@@ -140,7 +140,7 @@ struct {
 private(FCG_TREE) struct bpf_spin_lock tree_lock;
 private(FCG_TREE) struct bpf_rb_root tree __contains(fcg_node, rb);
 
-struct fcg_cpu_ctx {
+struct fcg_cpu {
 	u64	cur_cgid;	/* cgroup this CPU serves, 0 for none */
 	u64	cur_at;		/* since when */
 };
@@ -148,7 +148,7 @@ struct fcg_cpu_ctx {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, u32);
-	__type(value, struct fcg_cpu_ctx);
+	__type(value, struct fcg_cpu);
 	__uint(max_entries, 1);
 } cpu_ctx SEC(".maps");
 
@@ -173,9 +173,9 @@ static u64 cgrp_id(struct cgroup *cgrp)
 	return cgrp->kn->id;
 }
 
-static struct fcg_cgrp_ctx *cgrp_ctx_of(struct cgroup *cgrp)
+static struct fcg_cgroup *cgrp_ctx_of(struct cgroup *cgrp)
 {
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_cgroup *cgc;
 
 	/*
 	 * The root may predate us in ways cgroup_init() did not see; every
@@ -188,9 +188,9 @@ static struct fcg_cgrp_ctx *cgrp_ctx_of(struct cgroup *cgrp)
 	return cgc;
 }
 
-static struct fcg_task_ctx *task_ctx_of(struct task_struct *p)
+static struct fcg_task *task_ctx_of(struct task_struct *p)
 {
-	struct fcg_task_ctx *tctx;
+	struct fcg_task *tctx;
 
 	tctx = bpf_task_storage_get(&task_ctx, p, 0, 0);
 	if (!tctx)
@@ -215,7 +215,7 @@ static void propagate(struct cgroup *cgrp, s32 level, s32 dnr, s64 dw)
 	s32 i;
 
 	bpf_for(i, 0, FCG_MAX_DEPTH + 1) {
-		struct fcg_cgrp_ctx *cgc;
+		struct fcg_cgroup *cgc;
 		struct cgroup *anc;
 		s32 old, new;
 		u32 weight;
@@ -240,7 +240,7 @@ static void propagate(struct cgroup *cgrp, s32 level, s32 dnr, s64 dw)
 		weight = cgc->weight;
 		bpf_spin_unlock(&cgc->lock);
 
-		__sync_fetch_and_add(&hweight_gen, 1);
+		__sync_fetch_and_add(&hweight_epoch, 1);
 		if (old <= 0 && new > 0) {
 			stat_add(FCG_STAT_ACT, 1);
 			dnr = 1;
@@ -260,18 +260,18 @@ static void propagate(struct cgroup *cgrp, s32 level, s32 dnr, s64 dw)
  * hweights of its ancestors.  Walk down from the root so that each level is
  * brought up to the current generation before its children use it.
  */
-static u64 cgrp_hweight(struct cgroup *cgrp, struct fcg_cgrp_ctx *cgc)
+static u64 cgrp_hweight(struct cgroup *cgrp, struct fcg_cgroup *cgc)
 {
-	u64 gen = READ_ONCE(hweight_gen);
+	u64 gen = READ_ONCE(hweight_epoch);
 	s32 level = cgrp->level, i;
 	s64 psum = 0;
 	u64 hw = FCG_ONE;
 
-	if (cgc->hweight_gen == gen)
+	if (cgc->hweight_epoch == gen)
 		return cgc->hweight;
 
 	bpf_for(i, 0, FCG_MAX_DEPTH + 1) {
-		struct fcg_cgrp_ctx *actx;
+		struct fcg_cgroup *actx;
 		struct cgroup *anc;
 
 		if (i > level)
@@ -285,7 +285,7 @@ static u64 cgrp_hweight(struct cgroup *cgrp, struct fcg_cgrp_ctx *cgc)
 			break;
 
 		if (i) {
-			if (actx->hweight_gen != gen) {
+			if (actx->hweight_epoch != gen) {
 				s64 w = actx->weight ?: 1;
 
 				/*
@@ -297,7 +297,7 @@ static u64 cgrp_hweight(struct cgroup *cgrp, struct fcg_cgrp_ctx *cgc)
 				if (psum < w)
 					psum = w;
 				actx->hweight = scx_max(hw * w / psum, 1);
-				actx->hweight_gen = gen;
+				actx->hweight_epoch = gen;
 			}
 			hw = actx->hweight;
 		}
@@ -307,7 +307,7 @@ static u64 cgrp_hweight(struct cgroup *cgrp, struct fcg_cgrp_ctx *cgc)
 }
 
 /* The share of the tasks queued directly in @cgrp. */
-static u64 task_hweight(struct cgroup *cgrp, struct fcg_cgrp_ctx *cgc)
+static u64 task_hweight(struct cgroup *cgrp, struct fcg_cgroup *cgc)
 {
 	s64 sum = READ_ONCE(cgc->child_sum);
 
@@ -349,7 +349,7 @@ static __always_inline bool stash_node(struct fcg_node *n, u64 cgid)
 }
 
 /* Put @cgrp in the tree unless it is there already. */
-static void tree_enter(struct fcg_cgrp_ctx *cgc, u64 cgid)
+static void tree_enter(struct fcg_cgroup *cgc, u64 cgid)
 {
 	struct fcg_stash *st;
 	struct fcg_node *n;
@@ -384,7 +384,7 @@ static void tree_enter(struct fcg_cgrp_ctx *cgc, u64 cgid)
 	tree_add(n);
 }
 
-static void destroy_dsq_once(struct fcg_cgrp_ctx *cgc, u64 cgid)
+static void destroy_dsq_once(struct fcg_cgroup *cgc, u64 cgid)
 {
 	if (!__sync_val_compare_and_swap(&cgc->dsq_gone, 0, 1))
 		scx_bpf_destroy_dsq(cgid);
@@ -396,7 +396,7 @@ static void destroy_dsq_once(struct fcg_cgrp_ctx *cgc, u64 cgid)
  * announce themselves in dsq_users and the last one out of a dead cgroup
  * destroys its DSQ (see flatcg_cgroup_exit()).
  */
-static bool consume_cgrp(struct fcg_cgrp_ctx *cgc, u64 cgid)
+static bool consume_cgrp(struct fcg_cgroup *cgc, u64 cgid)
 {
 	bool moved = false;
 
@@ -445,8 +445,8 @@ s32 BPF_STRUCT_OPS(flatcg_select_cpu, struct task_struct *p, s32 prev_cpu,
 
 void BPF_STRUCT_OPS(flatcg_enqueue, struct task_struct *p, u64 enq_flags)
 {
-	struct fcg_task_ctx *tctx;
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_task *tctx;
+	struct fcg_cgroup *cgc;
 	struct cgroup *cgrp;
 	u64 cgid, vtime;
 	s32 cpu;
@@ -505,7 +505,7 @@ out:
  * on another CPU may be counting a task in right now, having seen in_tree
  * still set, so look at the count again once in_tree is clear.
  */
-static void tree_leave(struct fcg_node *n, struct fcg_cgrp_ctx *cgc,
+static void tree_leave(struct fcg_node *n, struct fcg_cgroup *cgc,
 		       u64 cgid)
 {
 	if (!stash_node(n, cgid))
@@ -521,9 +521,9 @@ enum pick_result {
 	PICK_AGAIN,	/* look at the new front */
 };
 
-static int pick_cgrp(struct fcg_cpu_ctx *cpuc, u64 now)
+static int pick_cgrp(struct fcg_cpu *cpuc, u64 now)
 {
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_cgroup *cgc;
 	struct bpf_rb_node *rb;
 	struct cgroup *cgrp;
 	struct fcg_node *n;
@@ -596,7 +596,7 @@ out:
 
 void BPF_STRUCT_OPS(flatcg_dispatch, s32 cpu, struct task_struct *prev)
 {
-	struct fcg_cpu_ctx *cpuc;
+	struct fcg_cpu *cpuc;
 	u32 zero = 0;
 	u64 now = bpf_ktime_get_ns();
 	int i;
@@ -614,7 +614,7 @@ void BPF_STRUCT_OPS(flatcg_dispatch, s32 cpu, struct task_struct *prev)
 	 * CPU whose caches they have warmed.
 	 */
 	if (cpuc->cur_cgid && now - cpuc->cur_at < slice_ns) {
-		struct fcg_cgrp_ctx *cgc;
+		struct fcg_cgroup *cgc;
 		struct cgroup *cgrp;
 		bool moved = false;
 
@@ -640,7 +640,7 @@ void BPF_STRUCT_OPS(flatcg_dispatch, s32 cpu, struct task_struct *prev)
 
 void BPF_STRUCT_OPS(flatcg_runnable, struct task_struct *p, u64 enq_flags)
 {
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_cgroup *cgc;
 	struct cgroup *cgrp;
 
 	cgrp = scx_bpf_task_cgroup(p);
@@ -651,7 +651,7 @@ void BPF_STRUCT_OPS(flatcg_runnable, struct task_struct *p, u64 enq_flags)
 }
 
 /* The task left its cgroup's DSQ: to run, or to be dequeued. */
-static void uncount(struct fcg_task_ctx *tctx, struct fcg_cgrp_ctx *cgc)
+static void uncount(struct fcg_task *tctx, struct fcg_cgroup *cgc)
 {
 	if (tctx->counted) {
 		tctx->counted = false;
@@ -661,8 +661,8 @@ static void uncount(struct fcg_task_ctx *tctx, struct fcg_cgrp_ctx *cgc)
 
 void BPF_STRUCT_OPS(flatcg_running, struct task_struct *p)
 {
-	struct fcg_task_ctx *tctx;
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_task *tctx;
+	struct fcg_cgroup *cgc;
 	struct cgroup *cgrp;
 
 	tctx = task_ctx_of(p);
@@ -684,8 +684,8 @@ void BPF_STRUCT_OPS(flatcg_running, struct task_struct *p)
 
 void BPF_STRUCT_OPS(flatcg_stopping, struct task_struct *p, bool runnable)
 {
-	struct fcg_task_ctx *tctx;
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_task *tctx;
+	struct fcg_cgroup *cgc;
 	struct cgroup *cgrp;
 	u64 used;
 
@@ -715,8 +715,8 @@ void BPF_STRUCT_OPS(flatcg_stopping, struct task_struct *p, bool runnable)
 
 void BPF_STRUCT_OPS(flatcg_quiescent, struct task_struct *p, u64 deq_flags)
 {
-	struct fcg_task_ctx *tctx;
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_task *tctx;
+	struct fcg_cgroup *cgc;
 	struct cgroup *cgrp;
 
 	tctx = task_ctx_of(p);
@@ -747,7 +747,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(flatcg_cgroup_init, struct cgroup *cgrp,
 			     struct scx_cgroup_init_args *args)
 {
 	struct fcg_stash empty = {}, *st;
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_cgroup *cgc;
 	u64 cgid = cgrp_id(cgrp);
 	struct fcg_node *n;
 	s32 ret;
@@ -795,7 +795,7 @@ err_dsq:
 
 void BPF_STRUCT_OPS(flatcg_cgroup_exit, struct cgroup *cgrp)
 {
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_cgroup *cgc;
 	u64 cgid = cgrp_id(cgrp);
 
 	/*
@@ -822,7 +822,7 @@ void BPF_STRUCT_OPS(flatcg_cgroup_exit, struct cgroup *cgrp)
 void BPF_STRUCT_OPS(flatcg_cgroup_move, struct task_struct *p,
 		    struct cgroup *from, struct cgroup *to)
 {
-	struct fcg_cgrp_ctx *fctx, *tctx;
+	struct fcg_cgroup *fctx, *tctx;
 	s64 delta;
 
 	/*
@@ -846,7 +846,7 @@ void BPF_STRUCT_OPS(flatcg_cgroup_move, struct task_struct *p,
 
 void BPF_STRUCT_OPS(flatcg_cgroup_set_weight, struct cgroup *cgrp, u32 weight)
 {
-	struct fcg_cgrp_ctx *cgc;
+	struct fcg_cgroup *cgc;
 	bool active;
 	u32 old;
 
@@ -863,7 +863,7 @@ void BPF_STRUCT_OPS(flatcg_cgroup_set_weight, struct cgroup *cgrp, u32 weight)
 	/* Only active cgroups are in their parent's sum. */
 	if (active && cgrp->level)
 		propagate(cgrp, cgrp->level - 1, 0, (s64)weight - old);
-	__sync_fetch_and_add(&hweight_gen, 1);
+	__sync_fetch_and_add(&hweight_epoch, 1);
 }
 
 void BPF_STRUCT_OPS(flatcg_exit, struct scx_exit_info *ei)

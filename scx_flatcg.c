@@ -71,8 +71,8 @@ static void print_stats(struct scx_flatcg *skel, u64 prev[FCG_NR_STATS],
 		util = 100.0 * d[FCG_STAT_RUN_NS] /
 		       ((double)(at - *prev_at) * nr_online);
 
-	printf("util=%5.1f%% hweight_gen=%llu act=%llu deact=%llu enq=%llu\n",
-	       util, (unsigned long long)skel->data->hweight_gen,
+	printf("util=%5.1f%% hweight_epoch=%llu act=%llu deact=%llu enq=%llu\n",
+	       util, (unsigned long long)skel->data->hweight_epoch,
 	       (unsigned long long)d[FCG_STAT_ACT],
 	       (unsigned long long)d[FCG_STAT_DEACT],
 	       (unsigned long long)d[FCG_STAT_ENQ]);

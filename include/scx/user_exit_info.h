@@ -18,14 +18,14 @@
 enum uei_sizes {
 	UEI_REASON_LEN		= 128,
 	UEI_MSG_LEN		= 1024,
-	UEI_DUMP_DFL_LEN	= 32768,
+	UEI_DUMP_DFL_LEN	= 32 << 10,
 };
 
 struct user_exit_info {
 	int		kind;
 	long long	exit_code;
-	char		reason[UEI_REASON_LEN];
-	char		msg[UEI_MSG_LEN];
+	/* The kernel's strings, cut to fit. */
+	char		reason[UEI_REASON_LEN], msg[UEI_MSG_LEN];
 };
 
 /*
@@ -37,20 +37,20 @@ struct user_exit_info {
 #define UEI_ECODE_SYS_RSN_MASK	(((1LLU << 16) - 1) << 32)
 #define UEI_ECODE_SYS_ACT_MASK	(((1LLU << 16) - 1) << 48)
 
-#define UEI_ECODE_USER(__ecode)		((__ecode) & UEI_ECODE_USER_MASK)
-#define UEI_ECODE_SYS_RSN(__ecode)	((__ecode) & UEI_ECODE_SYS_RSN_MASK)
-#define UEI_ECODE_SYS_ACT(__ecode)	((__ecode) & UEI_ECODE_SYS_ACT_MASK)
+#define UEI_ECODE_USER(__code)		((__code) & UEI_ECODE_USER_MASK)
+#define UEI_ECODE_SYS_RSN(__code)	((__code) & UEI_ECODE_SYS_RSN_MASK)
+#define UEI_ECODE_SYS_ACT(__code)	((__code) & UEI_ECODE_SYS_ACT_MASK)
 
 /* The kernel asked us to load again, e.g. after a CPU hotplug event. */
-#define UEI_ECODE_RESTART(__ecode)	\
-	(UEI_ECODE_SYS_ACT(__ecode) == SCX_ECODE_ACT_RESTART)
+#define UEI_ECODE_RESTART(__code)	\
+	(UEI_ECODE_SYS_ACT(__code) == SCX_ECODE_ACT_RESTART)
 
 #ifdef __bpf__
 
-#define UEI_DEFINE(__name)							\
-	char RESIZABLE_ARRAY(data, __name##_dump);				\
-	const volatile u32 __name##_dump_len;					\
-	struct user_exit_info __name SEC(".data")
+#define UEI_DEFINE(__uei_name)							\
+	char RESIZABLE_ARRAY(data, __uei_name##_dump);				\
+	const volatile u32 __uei_name##_dump_len;				\
+	struct user_exit_info __uei_name SEC(".data")
 
 /*
  * The kind is written last, with a full barrier, because user space treats a
@@ -63,8 +63,9 @@ struct user_exit_info {
 	bpf_probe_read_kernel_str(__uei_name.msg, UEI_MSG_LEN, (__ei)->msg);	\
 	bpf_probe_read_kernel_str(__uei_name##_dump, __uei_name##_dump_len,	\
 				  (__ei)->dump);				\
-	if (bpf_core_field_exists((__ei)->exit_code))				\
-		__uei_name.exit_code = (__ei)->exit_code;			\
+	/* 6.12 has it; a kernel that had not would leave it 0. */		\
+	__uei_name.exit_code = bpf_core_field_exists((__ei)->exit_code) ?	\
+			       (__ei)->exit_code : 0;				\
 	__sync_lock_test_and_set(&__uei_name.kind, (__ei)->kind);		\
 })
 
@@ -76,12 +77,11 @@ struct user_exit_info {
 /* Size the dump buffer from ops.exit_dump_len; call between open and load. */
 #define UEI_SET_SIZE(__skel, __ops_name, __uei_name)				\
 ({										\
-	unsigned int __len = (__skel)->struct_ops.__ops_name->exit_dump_len;	\
+	unsigned int __size = (__skel)->struct_ops.__ops_name->exit_dump_len;	\
 										\
-	if (!__len)								\
-		__len = UEI_DUMP_DFL_LEN;					\
-	(__skel)->rodata->__uei_name##_dump_len = __len;			\
-	RESIZE_ARRAY(__skel, data, __uei_name##_dump, __len);			\
+	__size = __size ?: UEI_DUMP_DFL_LEN;					\
+	(__skel)->rodata->__uei_name##_dump_len = __size;			\
+	RESIZE_ARRAY(__skel, data, __uei_name##_dump, __size);			\
 })
 
 #define UEI_EXITED(__skel, __uei_name)						\
@@ -97,18 +97,18 @@ struct user_exit_info {
  */
 #define UEI_REPORT(__skel, __uei_name)						\
 ({										\
-	struct user_exit_info *__uei = &(__skel)->data->__uei_name;		\
+	struct user_exit_info *__info = &(__skel)->data->__uei_name;		\
 	const char *__dump = (__skel)->data_##__uei_name##_dump->__uei_name##_dump; \
 										\
 	if (__dump[0]) {							\
 		fprintf(stderr, "DUMP BEGIN\n%s", __dump);			\
 		fprintf(stderr, "\nDUMP END\n");				\
 	}									\
-	fprintf(stderr, "EXIT: %s", __uei->reason);				\
-	if (__uei->msg[0])							\
-		fprintf(stderr, " (%s)", __uei->msg);				\
+	fprintf(stderr, "EXIT: %s", __info->reason);				\
+	if (__info->msg[0])							\
+		fprintf(stderr, " (%s)", __info->msg);				\
 	fputc('\n', stderr);							\
-	__uei->exit_code;							\
+	__info->exit_code;							\
 })
 
 #endif	/* __bpf__ */
