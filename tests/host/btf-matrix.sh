@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/tree-lib.sh"
 
 other=$OTHER_KVER
-out=$SCRATCH/btf-$other
+out=$SCRATCH/btf-$other-$CHECKOUT
 # Built by this run of make test or by the other kernel's; waits for a
 # build in progress.
 kdir=$(env -u KSRC KVER=$other "$root/vm/build-kernel.sh" | tail -n 1) ||

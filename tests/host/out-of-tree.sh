@@ -13,7 +13,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/tree-lib.sh
 . "$root/tests/tree-lib.sh"
 cd "$root" || exit 1
-o=$SCRATCH/out-of-tree-$(cksum <<<"$root" | cut -d' ' -f1)
+o=$SCRATCH/out-of-tree-$CHECKOUT
 
 make -j2 O="$o" >/dev/null || fail "make -j2 O=$o failed"
 for src in scx_*.bpf.c; do

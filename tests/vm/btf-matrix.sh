@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/tree-lib.sh"
 
 other=$OTHER_KVER
-bin=$SCRATCH/btf-$other/build/bin
+bin=$SCRATCH/btf-$other-$CHECKOUT/build/bin
 n=0
 for sched in "$bin"/scx_*; do
 	[ -x "$sched" ] || continue
