@@ -116,17 +116,6 @@ static bool queue_empty(void)
 }
 
 /*
- * BPF programs run with migration disabled, and that shows in the count of
- * the task we run on behalf of, so one level on current is ours, not its.
- */
-static bool task_migration_disabled(const struct task_struct *p)
-{
-	if (p == bpf_get_current_task_btf())
-		return p->migration_disabled > 1;
-	return p->migration_disabled;
-}
-
-/*
  * A task still on a CPU is either a stale queue entry or is being switched
  * out right now, before the kernel has narrowed its cpus_ptr for a
  * migration-disabled section; either way it must not be sent elsewhere.
@@ -136,7 +125,7 @@ static bool task_fits_cpu(struct task_struct *p, s32 cpu)
 	if (scx_bpf_task_running(p) && scx_bpf_task_cpu(p) != cpu)
 		return false;
 	return bpf_cpumask_test_cpu(cpu, p->cpus_ptr) &&
-	       !task_migration_disabled(p);
+	       !is_migration_disabled(p);
 }
 
 /*
@@ -149,7 +138,7 @@ static void to_fallback(struct task_struct *p, u64 enq_flags)
 	s32 cpu;
 
 	scx_bpf_dsq_insert(p, FALLBACK_DSQ, slice_ns, enq_flags);
-	if (task_migration_disabled(p))
+	if (is_migration_disabled(p))
 		cpu = scx_bpf_task_cpu(p);
 	else
 		cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
@@ -190,7 +179,7 @@ void BPF_STRUCT_OPS(cntr_enqueue, struct task_struct *p, u64 enq_flags)
 	}
 
 	/* It must finish on the CPU it is on, where the queue cannot send it. */
-	if (task_migration_disabled(p)) {
+	if (is_migration_disabled(p)) {
 		stat_inc(CSTAT_MISMATCH);
 		to_fallback(p, enq_flags);
 		return;

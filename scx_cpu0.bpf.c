@@ -103,17 +103,6 @@ static void set_placed(struct task_struct *p, bool placed)
 }
 
 /*
- * BPF programs run with migration disabled, and that shows in the count of
- * the task we run on behalf of, so one level on current is ours, not its.
- */
-static bool task_migration_disabled(const struct task_struct *p)
-{
-	if (p == bpf_get_current_task_btf())
-		return p->migration_disabled > 1;
-	return p->migration_disabled;
-}
-
-/*
  * Could CPU 0 take @p now?  Not if its affinity leaves CPU 0 out, nor while
  * it is in a migrate_disable() section on another CPU: until it leaves that,
  * its cpus_ptr may still include CPU 0, but the kernel refuses to move it.
@@ -122,7 +111,7 @@ static bool fits_cpu0(const struct task_struct *p)
 {
 	if (!bpf_cpumask_test_cpu(0, p->cpus_ptr))
 		return false;
-	return scx_bpf_task_cpu(p) == 0 || !task_migration_disabled(p);
+	return scx_bpf_task_cpu(p) == 0 || !is_migration_disabled(p);
 }
 
 s32 BPF_STRUCT_OPS(zero_select_cpu, struct task_struct *p, s32 prev_cpu,
@@ -211,7 +200,7 @@ void BPF_STRUCT_OPS(zero_running, struct task_struct *p)
 		return;
 	}
 	/* Pinned elsewhere, or in a migrate_disable() section: fine. */
-	if (!bpf_cpumask_test_cpu(0, p->cpus_ptr) || task_migration_disabled(p))
+	if (!bpf_cpumask_test_cpu(0, p->cpus_ptr) || is_migration_disabled(p))
 		return;
 	count(placed ? STAT_OFF_CPU0 : STAT_KERNEL);
 }

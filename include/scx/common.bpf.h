@@ -278,8 +278,16 @@ static inline const struct cpumask *cast_mask(struct bpf_cpumask *mask)
 static inline bool is_migration_disabled(const struct task_struct *p)
 {
 	/* Kernels without the field cannot pin a task to its CPU that way. */
-	return bpf_core_field_exists(p->migration_disabled) &&
-	       p->migration_disabled;
+	if (!bpf_core_field_exists(p->migration_disabled))
+		return false;
+	/*
+	 * BPF programs run with migration disabled, and that shows in the
+	 * count of the task we run on behalf of: one level on current is
+	 * ours, not its.
+	 */
+	if (p == bpf_get_current_task_btf())
+		return p->migration_disabled > 1;
+	return p->migration_disabled;
 }
 
 /* The base-2 logarithm of @v, rounded down; 0 for 0 as for 1. */
