@@ -9,8 +9,8 @@
 #   tests/bench-userland.sh [ROUNDS] [LOOPS]   (defaults: 3 rounds, 100 loops)
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/lib/sched.sh"
 bin=${BIN:-$PWD/build/bin}/scx_userland
 rounds=${1:-3}
 loops=${2:-100}

@@ -21,8 +21,8 @@ if [ -z "${CENTRAL_NOHZ_RT:-}" ]; then
 fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 test_name=central-nohz
 bin=$(sched_bin scx_central) || exit 1
 window=${WINDOW:-10}
@@ -75,7 +75,7 @@ measure() {
 	echo $((after - before))
 }
 
-trap 'stop_hogs; sched_stop INT >/dev/null' EXIT
+at_exit stop_hogs
 
 fair=$(measure fair)
 echo "$test_name: fair class: CPUs 1-3 took $fair LOC interrupts in $window s"

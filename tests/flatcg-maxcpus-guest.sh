@@ -9,8 +9,8 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 
 cg=/sys/fs/cgroup/fcg-maxcpus
 pids=()
@@ -23,7 +23,7 @@ cleanup() {
 	sched_stop INT >/dev/null
 	rm -f "$log"
 }
-trap cleanup EXIT
+at_exit cleanup
 
 # QEMU may not list the absent CPUs of -smp 2,maxcpus=4 in its firmware
 # tables, and then the kernel sees only 2 possible CPUs.  Get the same

@@ -7,14 +7,14 @@
 #
 # Environment (set by the Makefile): BIN, OBJ, KSRC, RUNNER (the selftests)
 # and KVER, the test kernel: 6.12 or 7.3.  TIER=quick (make
-# test), long (make test-long) or all (CI; see tests/lib.sh).  TESTS=glob
+# test), long (make test-long) or all (CI; see tests/lib/runner.sh).  TESTS=glob
 # limits the run to matching tests, e.g. TESTS='host/*' or
 # TESTS='vm/qmap-*'; a glob runs every tier unless TIER says otherwise.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tests/lib.sh
-. "$root/tests/lib.sh"
+# shellcheck source=tests/lib/runner.sh
+. "$root/tests/lib/runner.sh"
 TESTS=${TESTS:-*}
 if [ -z "${TIER:-}" ]; then
 	TIER=quick

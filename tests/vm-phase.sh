@@ -11,8 +11,8 @@ set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 TESTS=${TESTS:-*}
-# shellcheck source=tests/lib.sh
-. "$root/tests/lib.sh"
+# shellcheck source=tests/lib/runner.sh
+. "$root/tests/lib/runner.sh"
 
 # Name each test in the kernel's log as it starts, so that vm/run.sh can
 # tell which test was running when the kernel reported trouble.

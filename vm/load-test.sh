@@ -28,8 +28,8 @@ shift $((OPTIND - 1))
 [ $# -ge 1 ] || usage
 case $duration in '' | *[!0-9]*) usage ;; esac
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../tests/lib/sched.sh"
 name=$(basename "$1")
 test_name="load-test: $name"
 log=$(mktemp)

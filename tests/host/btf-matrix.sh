@@ -9,10 +9,10 @@
 # vmlinux.h declares every kfunc; 6.12's (pahole 1.24) declares none.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
-# shellcheck source=tests/tree-lib.sh
-. "$root/tests/tree-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
+# shellcheck source=tests/lib/tree.sh
+. "$root/tests/lib/tree.sh"
 
 other=$OTHER_KVER
 out=$SCRATCH/btf-$other-$CHECKOUT

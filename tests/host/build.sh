@@ -5,8 +5,8 @@
 # second make with nothing changed compiles nothing.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 cd "$root" || exit 1
 
 make -s >/dev/null 2>&1 || { make; fail "make failed"; }

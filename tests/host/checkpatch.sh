@@ -7,8 +7,8 @@
 # Every file carries an SPDX line.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
 cd "$root" || exit 1
 checkpatch=${KSRC:-}/scripts/checkpatch.pl
 [ -f "$checkpatch" ] || skip "no scripts/checkpatch.pl in KSRC=${KSRC:-}"

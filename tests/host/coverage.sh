@@ -6,8 +6,8 @@
 # coverage", whose lists come from the kernel's own kernel/sched/ext.c).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
 
 # 7.3 has 40 callbacks and 72 kfuncs to 6.12's 33 and 35; what of them the
 # selftests prove is not yet judged per kernel.

@@ -9,8 +9,8 @@
 # firing in the VM.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
 
 n=0
 for f in "$root"/scx_*.bpf.c; do

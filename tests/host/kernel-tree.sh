@@ -11,10 +11,10 @@
 # --dry-run.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
-# shellcheck source=tests/tree-lib.sh
-. "$root/tests/tree-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
+# shellcheck source=tests/lib/tree.sh
+. "$root/tests/lib/tree.sh"
 cd "$root" || exit 1
 tree=$SCRATCH/tree
 kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel-${KVER:-6.12}
@@ -71,7 +71,7 @@ fi
 
 # A file we add shows up in --dry-run and fails --check, but is not written.
 probe=scx_zz_sync_probe.h
-trap 'rm -f "$root/$probe"; sched_stop INT >/dev/null' EXIT
+at_exit rm -f "$root/$probe"
 echo "/* SPDX-License-Identifier: GPL-2.0 */" >"$probe"
 out=$(./sync-to-kernel.sh -n "$tree")
 grep -q "new        tools/sched_ext/$probe" <<<"$out" ||

@@ -7,11 +7,11 @@
 # KVER=7.3 the stand-in has 7.3's layout, sched_ext in kernel/sched/ext/.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+at_exit rm -rf "$tmp"
 kver=${KVER:-6.12}
 ext=kernel/sched/ext.c
 [ "$kver" = 6.12 ] || ext=kernel/sched/ext/ext.c

@@ -8,8 +8,8 @@
 # exit 1, within a second, and no libbpf noise.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
 bin=${BIN:-$root/build/bin}
 
 # expect NAME STATUS LINES PATTERN CMD...: exit STATUS, LINES lines of stderr

@@ -8,10 +8,10 @@
 # name the sources by path), so later runs rebuild incrementally.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
-# shellcheck source=tests/tree-lib.sh
-. "$root/tests/tree-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
+# shellcheck source=tests/lib/tree.sh
+. "$root/tests/lib/tree.sh"
 cd "$root" || exit 1
 o=$SCRATCH/out-of-tree-$CHECKOUT
 

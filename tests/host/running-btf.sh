@@ -8,14 +8,14 @@
 # /sys/kernel/btf/vmlinux (RUNNING_BTF).  "make help" shows the choice.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples
 with_scx=$cache/kernel-7.3/vmlinux
 test_btf=$cache/kernel-6.12/vmlinux
 [ -f "$with_scx" ] || skip "no $with_scx: run 'make kernel KVER=7.3' first"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+at_exit rm -rf "$tmp"
 
 # btf_of GOAL ARGS...: the BTF "make GOAL ARGS" would read.  Nothing is
 # built: GOAL only stands in the goal list the Makefile looks at.

@@ -4,8 +4,8 @@
 # Every shell script in the repo is shellcheck-clean (with .shellcheckrc).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
 cd "$root" || exit 1
 command -v shellcheck >/dev/null || skip "shellcheck is not installed (vm/install-deps.sh)"
 

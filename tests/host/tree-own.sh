@@ -8,10 +8,10 @@
 # test kernel's vmlinux.  tests/vm/tree-own.sh runs them on that kernel.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
-# shellcheck source=tests/tree-lib.sh
-. "$root/tests/tree-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
+# shellcheck source=tests/lib/tree.sh
+. "$root/tests/lib/tree.sh"
 tree=$SCRATCH/own
 kernel=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel-${KVER:-6.12}
 

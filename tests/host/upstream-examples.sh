@@ -8,10 +8,10 @@
 # then runs what this builds, the examples listed in $dir/examples.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
-# shellcheck source=tests/tree-lib.sh
-. "$root/tests/tree-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
+# shellcheck source=tests/lib/tree.sh
+. "$root/tests/lib/tree.sh"
 dir=$SCRATCH/upstream
 examples='scx_simple scx_qmap scx_central scx_flatcg'
 

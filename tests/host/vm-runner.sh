@@ -12,8 +12,8 @@
 # working.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
 cd "$root" || exit 1
 
 # shellcheck disable=SC2016 # expanded in the VM

@@ -9,14 +9,14 @@
 # SIGINT must still end it cleanly afterwards.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 bin=$(sched_bin scx_central) || exit 1
 cpu=/sys/devices/system/cpu/cpu3/online
 
 [ -w "$cpu" ] || skip "CPU 3 cannot be hotplugged in this VM"
 log=$(mktemp)
-trap 'echo 1 > $cpu; sched_stop INT >/dev/null' EXIT
+at_exit cpu_online "$cpu"
 
 runs() {
 	grep -c '^scx_central: running' "$log"

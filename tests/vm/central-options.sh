@@ -14,8 +14,8 @@
 #   -P            the unpinned-timer path: exactly one warning
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 bin=$(sched_bin scx_central) || exit 1
 
 tmp=$(mktemp -d)

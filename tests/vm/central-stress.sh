@@ -12,8 +12,8 @@
 #   local     per-CPU kthreads go straight to their own CPU.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 bin=$(sched_bin scx_central) || exit 1
 duration=${DURATION:-60}
 

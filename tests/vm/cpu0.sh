@@ -20,8 +20,8 @@
 # stall warnings are suppressed for part 3 (it should end well before).
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 cpu0=$(sched_bin scx_cpu0) || exit 1
 [ "$(nproc)" -ge 3 ] || skip "needs CPU 2; this VM has $(nproc) CPUs"
 all_cpus=0-$(($(nproc) - 1))
@@ -35,7 +35,7 @@ cleanup() {
 	sched_cleanup
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
+at_exit cleanup
 
 # stat_field PID N: field N of /proc/PID/stat in REPLY, without a fork
 # (this shell is slow enough under TCG).  The fields after "(comm)", which

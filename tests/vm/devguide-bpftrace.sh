@@ -14,8 +14,8 @@
 # field gone) or prints nothing fails here.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 scripts=$(cd "$(dirname "$0")/../../scripts" && pwd)
 tmp=$(mktemp -d)
 

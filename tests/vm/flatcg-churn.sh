@@ -12,8 +12,8 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 
 rounds=${ROUNDS:-500}
 parent=/sys/fs/cgroup/fcg-churn
@@ -27,7 +27,7 @@ cleanup() {
 	sched_stop INT >/dev/null
 	rm -f "$log"
 }
-trap cleanup EXIT
+at_exit cleanup
 
 [ -e /sys/fs/cgroup/cgroup.controllers ] || skip "no cgroup2 at /sys/fs/cgroup"
 grep -qw cpu /sys/fs/cgroup/cgroup.controllers || skip "no cpu controller"

@@ -16,8 +16,8 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 
 cg=/sys/fs/cgroup/fcg-fair
 leaves=(A/A1 A/A2 B)
@@ -37,7 +37,7 @@ cleanup() {
 	sched_stop INT >/dev/null
 	rm -f "$log"
 }
-trap cleanup EXIT
+at_exit cleanup
 
 [ "$(nproc)" -ge 2 ] || skip "needs 2 or more CPUs"
 [ -e /sys/fs/cgroup/cgroup.controllers ] || skip "no cgroup2 at /sys/fs/cgroup"

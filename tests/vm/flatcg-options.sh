@@ -13,8 +13,8 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 sched=$BIN/scx_flatcg
 
 cg=/sys/fs/cgroup/fcg-opts

@@ -5,13 +5,13 @@
 # The selftest runner that kselftest built inside the scratch kernel tree
 # (tests/host/kernel-tree.sh syncs this repo there and builds it) runs in
 # the VM and passes, as the one built here does.  The tree is the one of
-# the kernel booted, KVER: tree-lib.sh's SCRATCH is per KVER.
+# the kernel booted, KVER: tests/lib/tree.sh's SCRATCH is per KVER.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
-# shellcheck source=tests/tree-lib.sh
-. "$root/tests/tree-lib.sh"
+# shellcheck source=tests/lib/assert.sh
+. "$root/tests/lib/assert.sh"
+# shellcheck source=tests/lib/tree.sh
+. "$root/tests/lib/tree.sh"
 runner=$SCRATCH/tree/tools/testing/selftests/sched_ext/runner
 
 [ -x "$runner" ] || skip "$runner is not built: run the host test host/kernel-tree first"

@@ -7,10 +7,10 @@
 # dispatch_from_dsq calls really move tasks.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
-# shellcheck source=tests/tree-lib.sh
-. "$root/tests/tree-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
+# shellcheck source=tests/lib/tree.sh
+. "$root/tests/lib/tree.sh"
 legacy=$SCRATCH/legacy/build$KVER_DIR/bin/scx_legacy
 
 [ -x "$legacy" ] || skip "$legacy is not built: run the host test host/legacy-names first"

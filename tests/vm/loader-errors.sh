@@ -7,8 +7,8 @@
 # one line and leaves it running.  Exit status 1 in both cases.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 bin=$BIN
 
 # one_line NAME PATTERN CMD...: CMD exits 1 with one stderr line matching.

@@ -9,11 +9,11 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 bin=$(sched_bin scx_pair) || exit 1
 log=$(mktemp)
-trap 'sched_stop INT >/dev/null; rm -f "$log"' EXIT
+at_exit rm -f "$log"
 
 [ "$(nproc)" -eq 4 ] || skip "wants the 4-CPU VM (tests/run.sh), not $(nproc) CPUs"
 

@@ -24,8 +24,8 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 bin=$(sched_bin scx_pair) || exit 1
 cg=/sys/fs/cgroup/pair-test
 cpu3=/sys/devices/system/cpu/cpu3/online
@@ -40,7 +40,7 @@ cleanup() {
 	sched_stop INT >/dev/null
 	rm -f "$log"
 }
-trap cleanup EXIT
+at_exit cleanup
 
 [ "$(nproc)" -eq 4 ] || skip "wants the 4-CPU VM (tests/run.sh), not $(nproc) CPUs"
 [ -e /sys/fs/cgroup/cgroup.controllers ] || skip "no cgroup2 at /sys/fs/cgroup"

@@ -7,8 +7,8 @@
 # the shared DSQ to the trace buffer.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 qmap=$(sched_bin scx_qmap) || exit 1
 log=$(mktemp)
 trace=/sys/kernel/tracing/trace

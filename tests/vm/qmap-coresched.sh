@@ -11,8 +11,8 @@
 # "Known kernel issues"): the sibling counter must grow too.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 qmap=$(sched_bin scx_qmap) || exit 1
 
 log=$(mktemp)
@@ -27,7 +27,7 @@ cleanup() {
 	for g in "${groups[@]}"; do kill -- -"$g" 2>/dev/null; done
 	sched_cleanup
 }
-trap cleanup EXIT
+at_exit cleanup
 
 sched_start "$log" "$qmap" -i 1 || exit 1
 

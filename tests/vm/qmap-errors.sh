@@ -8,8 +8,8 @@
 # shrinks the dump, and -s caps the slices the dump shows.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 qmap=$(sched_bin scx_qmap) || exit 1
 tmp=$(mktemp -d)
 

@@ -7,8 +7,8 @@
 # scheduler stays enabled (no exit, no restart).
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 qmap=$(sched_bin scx_qmap) || exit 1
 log=$(mktemp)
 cpu3=/sys/devices/system/cpu/cpu3/online
@@ -21,7 +21,7 @@ cleanup() {
 	echo 1 >"$cpu3" 2>/dev/null
 	sched_cleanup
 }
-trap cleanup EXIT
+at_exit cleanup
 
 sched_start "$log" "$qmap" -i 1 || exit 1
 pid=$SCHED_PID

@@ -7,8 +7,8 @@
 # one-line error and exit 1 before anything is loaded.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 qmap=$(sched_bin scx_qmap) || exit 1
 out=$(mktemp)
 

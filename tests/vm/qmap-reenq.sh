@@ -9,8 +9,8 @@
 # SCX_ENQ_REENQ: the reenq counter must grow.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 qmap=$(sched_bin scx_qmap) || exit 1
 log=$(mktemp)
 

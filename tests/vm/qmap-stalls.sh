@@ -19,8 +19,8 @@
 # would fail the whole run on them.  -t starves only user threads.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 qmap=$(sched_bin scx_qmap) || exit 1
 tmp=$(mktemp -d)
 
@@ -51,7 +51,7 @@ cleanup() {
 	rm -rf "$tmp"
 	sched_stop INT >/dev/null
 }
-trap cleanup EXIT
+at_exit cleanup
 
 [ -n "$rcu_was" ] ||
 	{ fail "no $rcu_suppress: cannot run -T and -l without an RCU stall warning"; finish; }

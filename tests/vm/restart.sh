@@ -8,14 +8,14 @@
 # the offline and once for the online.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
 bin=$BIN
 cpu=/sys/devices/system/cpu/cpu3/online
 
 [ -w "$cpu" ] || skip "CPU 3 cannot be hotplugged in this VM"
 log=$(mktemp)
-trap 'echo 1 > $cpu; sched_stop INT >/dev/null' EXIT
+at_exit cpu_online "$cpu"
 
 runs() {
 	grep -c '^scx_simple: running' "$log"

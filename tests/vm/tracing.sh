@@ -12,8 +12,8 @@
 # every round must see its probes fire.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 simple=$(sched_bin scx_simple) || exit 1
 tr=/sys/kernel/tracing
 log=$(mktemp)
@@ -30,7 +30,7 @@ cleanup() {
 	echo >"$tr"/trace
 	sched_cleanup
 }
-trap cleanup EXIT
+at_exit cleanup
 
 # The kprobes' hits, summed from kprobe_profile ("name hits misses").
 hits() {

@@ -7,10 +7,10 @@
 # their own ops name, and exit cleanly on SIGINT.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=tests/sched-lib.sh
-. "$root/tests/sched-lib.sh"
-# shellcheck source=tests/tree-lib.sh
-. "$root/tests/tree-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$root/tests/lib/sched.sh"
+# shellcheck source=tests/lib/tree.sh
+. "$root/tests/lib/tree.sh"
 dir=$SCRATCH/upstream
 bin=$dir/build$KVER_DIR/bin
 

@@ -12,8 +12,8 @@
 #   -v            libbpf's debug messages appear
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 bin=$(sched_bin scx_userland) || exit 1
 
 command -v stress-ng >/dev/null || skip "stress-ng is not installed"

@@ -15,8 +15,8 @@
 # get into the ring wait for user space all that time.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 bin=$(sched_bin scx_userland) || exit 1
 ncpu=$(nproc)
 

@@ -13,8 +13,8 @@
 # both would wait forever and the watchdog would end the scheduler.
 set -uo pipefail
 
-# shellcheck source=tests/sched-lib.sh
-. "$(dirname "$0")/../sched-lib.sh"
+# shellcheck source=tests/lib/sched.sh
+. "$(dirname "$0")/../lib/sched.sh"
 bin=$(sched_bin scx_userland) || exit 1
 window=20
 

@@ -37,7 +37,7 @@ export SCRATCH=${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/tests-${KVER:-6.12}
 # A build with O= keeps the paths of this checkout's sources in its
 # dependency files, which another checkout (a fresh clone elsewhere) cannot
 # use: such builds go into a directory of this checkout's own.
-CHECKOUT=$(cksum <<<"$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)" | cut -d' ' -f1)
+CHECKOUT=$(cksum <<<"$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)" | cut -d' ' -f1)
 export CHECKOUT
 
 # The test kernel other than KVER, for the tests that cross the two.

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Helpers for scripts that run a scheduler inside the VM: vm/load-test.sh
-# and the tests in tests/vm.  Source it; it installs an EXIT trap that stops
+# and the tests in tests/vm.  Source it; it brings tests/lib/assert.sh, and
+# registers with at_exit a cleanup that kills what spawn started and stops
 # a scheduler still running, so every test detaches, even when it fails.
+# A test's own at_exit steps run before that cleanup.
 #
 #   sched_bin NAME           print the path of scheduler NAME in $BIN, or
 #                            fail if it is not built
@@ -11,53 +13,26 @@
 #                            stdout), wait until sched_ext is enabled
 #   sched_stop [SIGNAL]      stop it (SIGINT by default) and wait until
 #                            sched_ext is disabled; returns its exit status
+#   sched_alive              is the scheduler started last still running?
+#   state_is STATE           does sched_ext's state read STATE?
 #   sched_stat KEY           the last value of KEY=N in the scheduler's log
 #   sched_stat_above KEY N   succeed if that value is above N
 #   spawn CMD...             run CMD in the background, its PID added to
-#                            SPAWNED; the EXIT trap kills it
+#                            SPAWNED, killed at exit
 #   hog [NICE]               spawn a busy loop, at nice NICE (default 0)
 #   kill_spawned             kill what spawn started
-#   sched_cleanup            kill_spawned, then sched_stop: the EXIT trap;
-#                            a test with more to undo calls it from its own
-#   wait_for SECS CMD...     poll CMD every 0.1 s until it succeeds
-#   fail MSG                 report a failed check; the test goes on
-#   skip MSG                 end the test as skipped (exit 4)
-#   finish                   exit 0 if no check failed, 1 otherwise
+#   cpu_online FILE          write 1 to a CPU's online FILE (for at_exit)
+
+# shellcheck source=tests/lib/assert.sh
+. "$(dirname "${BASH_SOURCE[0]}")/assert.sh"
 
 SCX_SYSFS=/sys/kernel/sched_ext
 # Where our Makefile builds for the test kernel KVER: build, or build/7.3.
 KVER_DIR=
 [ "${KVER:-6.12}" = 6.12 ] || KVER_DIR=/$KVER
-BIN=${BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build$KVER_DIR/bin}
+BIN=${BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build$KVER_DIR/bin}
 SCHED_PID=
 SCHED_LOG=
-test_failed=0
-test_name=$(basename "$0" .sh)
-
-fail() {
-	echo "$test_name: FAIL: $*"
-	test_failed=1
-}
-
-skip() {
-	echo "$test_name: SKIP: $*"
-	exit 4
-}
-
-finish() {
-	[ "$test_failed" -eq 0 ] && echo "$test_name: ok"
-	exit "$test_failed"
-}
-
-wait_for() {
-	local deadline=$((SECONDS + $1))
-
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
 
 sched_bin() {
 	[ -x "$BIN/$1" ] || { echo "$test_name: $BIN/$1 is not built" >&2; return 1; }
@@ -139,9 +114,14 @@ kill_spawned() {
 	SPAWNED=()
 }
 
+cpu_online() {
+	echo 1 >"$1" 2>/dev/null
+}
+
+# What at_exit runs last: the test's own steps come first.
 sched_cleanup() {
 	kill_spawned
 	sched_stop INT >/dev/null
 }
 
-trap sched_cleanup EXIT
+at_exit sched_cleanup
