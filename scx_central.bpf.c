@@ -79,18 +79,12 @@ u32 nr_wanting;
 /* When the task on CPU n started, 0 if none; the central CPU is not kept. */
 u64 cpu_started_at[CENTRAL_MAX_CPUS];
 
-u64 stats[CENTRAL_NR_STATS];
+SCX_STATS(CENTRAL_NR_STATS);
 /* The timer runs unpinned; the loader warns once. */
 bool timer_unpinned;
 static bool timer_armed;
 /* Where the next round of placements starts, so no CPU is always last. */
 static u32 dispatch_cursor;
-
-static void stat_inc(enum central_stat idx)
-{
-	if (idx < CENTRAL_NR_STATS)
-		__sync_fetch_and_add(&stats[idx], 1);
-}
 
 static void set_wants(u32 cpu)
 {

@@ -6,8 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <sched.h>
-#include <signal.h>
-#include <getopt.h>
 #include <scx/common.h>
 #include "scx_central.h"
 #include "scx_central.bpf.skel.h"
@@ -23,7 +21,7 @@ static const char usage[] =
 "           (default 20000)\n"
 "  -q LEN   length of the central queue; what does not fit goes to the\n"
 "           fallback DSQ (default 4096)\n"
-"  -b NR    dispatch slots per ops.dispatch() call, 1..%d (default: kernel's)\n"
+"  -b NR    dispatch slots per ops.dispatch() call, 1..4096 (default: kernel's)\n"
 "  -P       do not pin the slice timer to the central CPU (tests the path\n"
 "           taken by kernels without BPF_F_TIMER_CPU_PIN)\n"
 "  -i SEC   print stats every SEC seconds (default 1)\n"
@@ -44,13 +42,6 @@ static const char *const stat_names[CENTRAL_NR_STATS] = {
 	[CSTAT_OVERFLOW]	= "overflow",
 };
 
-static atomic_bool stop;
-
-static void on_signal(int sig)
-{
-	atomic_store(&stop, true);
-}
-
 /*
  * The stats loop and restarts then run where the scheduler's own work is,
  * instead of waking the CPUs that are meant to stay quiet.
@@ -65,36 +56,25 @@ static void pin_to_cpu(int cpu)
 		SCX_BUG("cannot move to central CPU %d (is it online?)", cpu);
 }
 
-static void print_stats(struct scx_central *skel)
-{
-	int i;
-
-	for (i = 0; i < CENTRAL_NR_STATS; i++)
-		printf("%s%s=%llu", i ? " " : "", stat_names[i],
-		       (unsigned long long)skel->bss->stats[i]);
-	putchar('\n');
-	fflush(stdout);
-}
-
 int main(int argc, char **argv)
 {
+	struct scx_opts opts = SCX_OPTS_INIT(usage);
 	int nr_cpus = libbpf_num_possible_cpus();
-	unsigned int interval = 1, queue_len = 4096, batch = 0;
+	unsigned int queue_len = 4096, batch = 0;
 	unsigned long long slice_us = 20000;
-	bool verbose = false, no_pin = false, warned = false;
+	bool no_pin = false, warned = false;
 	struct scx_central *skel;
 	struct bpf_link *link;
+	u64 st[CENTRAL_NR_STATS];
+	int opt, status;
 	int central = 0;
-	bool failed;
-	u64 ecode;
-	int opt;
 
 	SCX_BUG_ON(nr_cpus <= 0, "cannot count the possible CPUs");
 	if (nr_cpus > CENTRAL_MAX_CPUS)
 		SCX_DIE("%d possible CPUs, built for at most %d", nr_cpus,
 			CENTRAL_MAX_CPUS);
 
-	while ((opt = getopt(argc, argv, "c:s:q:b:Pi:vh")) != -1) {
+	while ((opt = scx_getopt(argc, argv, "c:s:q:b:P", &opts)) != -1) {
 		switch (opt) {
 		case 'c':
 			central = scx_arg_ll('c', optarg, 0, nr_cpus - 1);
@@ -111,26 +91,9 @@ int main(int argc, char **argv)
 		case 'P':
 			no_pin = true;
 			break;
-		case 'i':
-			interval = scx_arg_ll('i', optarg, 1, 3600);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			printf(usage, argv[0], MAX_BATCH);
-			return 0;
-		default:
-			fprintf(stderr, usage, argv[0], MAX_BATCH);
-			return 1;
 		}
 	}
-	if (optind < argc)
-		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
-
-	scx_libbpf_verbose(verbose);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	scx_stop_on_signals();
 restart:
 	pin_to_cpu(central);
 	skel = SCX_OPS_OPEN(central_ops, scx_central);
@@ -146,9 +109,8 @@ restart:
 	link = SCX_OPS_ATTACH(skel, central_ops, scx_central);
 	printf("scx_central: running (central CPU %d, slice %llu us, queue %u)\n",
 	       central, slice_us, queue_len);
-	fflush(stdout);
 
-	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
+	while (SCX_STATS_WAIT(skel, uei, opts.interval)) {
 		if (skel->bss->timer_unpinned && !warned) {
 			fprintf(stderr, "%s: warning: the slice timer is not pinned to CPU %d%s\n",
 				program_invocation_short_name, central,
@@ -156,19 +118,13 @@ restart:
 				" (no BPF_F_TIMER_CPU_PIN in this kernel)");
 			warned = true;
 		}
-		print_stats(skel);
-		scx_stats_sleep(interval, &stop, &skel->data->uei.kind);
+		scx_read_stats(skel->maps.stats, st, CENTRAL_NR_STATS);
+		scx_print_stats(stat_names, st, CENTRAL_NR_STATS);
 	}
 
 	bpf_link__destroy(link);
-	ecode = UEI_REPORT(skel, uei);
-	failed = UEI_FAILED(skel, uei);
-	scx_central__destroy(skel);
-
-	if (UEI_ECODE_RESTART(ecode)) {
-		scx_wait_disabled(5000);
-		printf("scx_central: restarting\n");
+	status = SCX_OPS_EXIT(skel, uei, scx_central);
+	if (status == SCX_OPS_RESTART)
 		goto restart;
-	}
-	return failed;
+	return status;
 }

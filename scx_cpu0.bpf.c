@@ -66,12 +66,7 @@ enum cpu0_stat {
 	CPU0_NR_STATS,
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(key_size, sizeof(u32));
-	__uint(value_size, sizeof(u64));
-	__uint(max_entries, CPU0_NR_STATS);
-} stats SEC(".maps");
+SCX_STATS(CPU0_NR_STATS);
 
 struct cpu0_task_ctx {
 	/* We chose where it runs next, since it last ran or was dequeued. */
@@ -84,15 +79,6 @@ struct {
 	__type(key, int);
 	__type(value, struct cpu0_task_ctx);
 } task_ctx SEC(".maps");
-
-static void count(enum cpu0_stat idx)
-{
-	u32 key = idx;
-	u64 *cnt = bpf_map_lookup_elem(&stats, &key);
-
-	if (cnt)
-		(*cnt)++;
-}
 
 static void set_placed(struct task_struct *p, bool placed)
 {
@@ -133,7 +119,7 @@ s32 BPF_STRUCT_OPS(zero_select_cpu, struct task_struct *p, s32 prev_cpu,
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &idle);
 	if (idle) {
 		set_placed(p, true);
-		count(STAT_LOCAL);
+		stat_inc(STAT_LOCAL);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
 	}
 	return cpu;
@@ -151,12 +137,12 @@ void BPF_STRUCT_OPS(zero_enqueue, struct task_struct *p, u64 enq_flags)
 	 */
 	set_placed(p, !(scx_bpf_task_running(p) && p->scx.slice));
 	if (!fits_cpu0(p)) {
-		count(STAT_LOCAL);
+		stat_inc(STAT_LOCAL);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, enq_flags);
 		return;
 	}
 
-	count(STAT_QUEUED);
+	stat_inc(STAT_QUEUED);
 	/*
 	 * SCX_ENQ_LAST on CPU 0: our queue is empty and CPU 0 is about to go
 	 * idle.  The kernel only reschedules it for a task put on its local
@@ -196,13 +182,13 @@ void BPF_STRUCT_OPS(zero_running, struct task_struct *p)
 		tctx->placed = false;
 
 	if (scx_bpf_task_cpu(p) == 0) {
-		count(STAT_ON_CPU0);
+		stat_inc(STAT_ON_CPU0);
 		return;
 	}
 	/* Pinned elsewhere, or in a migrate_disable() section: fine. */
 	if (!bpf_cpumask_test_cpu(0, p->cpus_ptr) || is_migration_disabled(p))
 		return;
-	count(placed ? STAT_OFF_CPU0 : STAT_KERNEL);
+	stat_inc(placed ? STAT_OFF_CPU0 : STAT_KERNEL);
 }
 
 void BPF_STRUCT_OPS(zero_quiescent, struct task_struct *p, u64 deq_flags)

@@ -3,8 +3,6 @@
  * Loader for scx_cpu0: load the BPF scheduler, print where tasks were queued
  * and ran every interval, and report why it stopped.
  */
-#include <signal.h>
-#include <getopt.h>
 #include <scx/common.h>
 #include "scx_cpu0.bpf.skel.h"
 
@@ -21,47 +19,22 @@ static const char usage[] =
 "  -h           show this help\n";
 
 /* The counters of enum cpu0_stat, in its order. */
-#define NR_STATS	5
-static const char *const stat_names[NR_STATS] = {
+static const char *const stat_names[] = {
 	"nr_queued", "nr_local", "nr_on_cpu0", "nr_off_cpu0", "nr_kernel",
 };
-
-static atomic_bool stop;
-
-static void on_signal(int sig)
-{
-	atomic_store(&stop, true);
-}
-
-/* Sum the per-CPU counters into @out, indexed by enum cpu0_stat. */
-static void read_stats(struct scx_cpu0 *skel, u64 out[NR_STATS])
-{
-	int nr_cpus = libbpf_num_possible_cpus();
-	u64 vals[nr_cpus];
-	u32 idx;
-	int cpu;
-
-	for (idx = 0; idx < NR_STATS; idx++) {
-		out[idx] = 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &idx, vals))
-			continue;
-		for (cpu = 0; cpu < nr_cpus; cpu++)
-			out[idx] += vals[cpu];
-	}
-}
+#define NR_STATS	ARRAY_SIZE(stat_names)
 
 int main(int argc, char **argv)
 {
-	unsigned int interval = 1, timeout_ms = 0;
-	u64 slice_us = 0;
-	bool verbose = false;
+	struct scx_opts opts = SCX_OPTS_INIT(usage);
+	unsigned int timeout_ms = 0;
 	struct scx_cpu0 *skel;
 	struct bpf_link *link;
-	bool failed;
-	u64 ecode;
-	int opt;
+	u64 slice_us = 0;
+	u64 st[NR_STATS];
+	int opt, status;
 
-	while ((opt = getopt(argc, argv, "s:t:i:vh")) != -1) {
+	while ((opt = scx_getopt(argc, argv, "s:t:", &opts)) != -1) {
 		switch (opt) {
 		case 's':
 			slice_us = scx_arg_ll('s', optarg, 1, 1000000);
@@ -69,26 +42,9 @@ int main(int argc, char **argv)
 		case 't':
 			timeout_ms = scx_arg_ll('t', optarg, 1, 30000);
 			break;
-		case 'i':
-			interval = scx_arg_ll('i', optarg, 1, 3600);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			printf(usage, argv[0]);
-			return 0;
-		default:
-			fprintf(stderr, usage, argv[0]);
-			return 1;
 		}
 	}
-	if (optind < argc)
-		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
-
-	scx_libbpf_verbose(verbose);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	scx_stop_on_signals();
 restart:
 	skel = SCX_OPS_OPEN(cpu0_ops, scx_cpu0);
 	skel->struct_ops.cpu0_ops->timeout_ms = timeout_ms;
@@ -101,27 +57,14 @@ restart:
 	else
 		printf("scx_cpu0: running\n");
 
-	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
-		u64 st[NR_STATS];
-		unsigned int i;
-
-		read_stats(skel, st);
-		for (i = 0; i < NR_STATS; i++)
-			printf("%s%s=%llu", i ? " " : "", stat_names[i],
-			       (unsigned long long)st[i]);
-		putchar('\n');
-		fflush(stdout);
-		scx_stats_sleep(interval, &stop, &skel->data->uei.kind);
+	while (SCX_STATS_WAIT(skel, uei, opts.interval)) {
+		scx_read_stats(skel->maps.stats, st, NR_STATS);
+		scx_print_stats(stat_names, st, NR_STATS);
 	}
 
 	bpf_link__destroy(link);
-	ecode = UEI_REPORT(skel, uei);
-	failed = UEI_FAILED(skel, uei);
-	scx_cpu0__destroy(skel);
-
-	if (UEI_ECODE_RESTART(ecode)) {
-		scx_wait_disabled(5000);
+	status = SCX_OPS_EXIT(skel, uei, scx_cpu0);
+	if (status == SCX_OPS_RESTART)
 		goto restart;
-	}
-	return failed;
+	return status;
 }

@@ -152,21 +152,7 @@ struct {
 	__uint(max_entries, 1);
 } cpu_ctx SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(key_size, sizeof(u32));
-	__uint(value_size, sizeof(u64));
-	__uint(max_entries, FCG_NR_STATS);
-} stats SEC(".maps");
-
-static void stat_add(enum fcg_stat idx, u64 v)
-{
-	u32 key = idx;
-	u64 *cnt = bpf_map_lookup_elem(&stats, &key);
-
-	if (cnt)
-		*cnt += v;
-}
+SCX_STATS(FCG_NR_STATS);
 
 static u64 cgrp_id(struct cgroup *cgrp)
 {
@@ -242,11 +228,11 @@ static void propagate(struct cgroup *cgrp, s32 level, s32 dnr, s64 dw)
 
 		__sync_fetch_and_add(&hweight_epoch, 1);
 		if (old <= 0 && new > 0) {
-			stat_add(FCG_STAT_ACT, 1);
+			stat_inc(FCG_STAT_ACT);
 			dnr = 1;
 			dw = weight;
 		} else if (old > 0 && new <= 0) {
-			stat_add(FCG_STAT_DEACT, 1);
+			stat_inc(FCG_STAT_DEACT);
 			dnr = -1;
 			dw = -(s64)weight;
 		} else {
@@ -378,7 +364,7 @@ static void tree_enter(struct fcg_cgroup *cgc, u64 cgid)
 	if (scx_vtime_before(cvtime, floor)) {
 		__sync_fetch_and_add(&cgc->cvtime, floor - cvtime);
 		cvtime = floor;
-		stat_add(FCG_STAT_CAP, 1);
+		stat_inc(FCG_STAT_CAP);
 	}
 	n->key = cvtime;
 	tree_add(n);
@@ -407,7 +393,7 @@ static bool consume_cgrp(struct fcg_cgroup *cgc, u64 cgid)
 	    __sync_fetch_and_add(&cgc->dead, 0))
 		destroy_dsq_once(cgc, cgid);
 	if (moved)
-		stat_add(FCG_STAT_DISP, 1);
+		stat_inc(FCG_STAT_DISP);
 	return moved;
 }
 
@@ -437,7 +423,7 @@ s32 BPF_STRUCT_OPS(flatcg_select_cpu, struct task_struct *p, s32 prev_cpu,
 		 * An idle CPU means no cgroup is waiting, so there is nobody
 		 * to be fair to.  The time is still charged in stopping().
 		 */
-		stat_add(FCG_STAT_LOCAL, 1);
+		stat_inc(FCG_STAT_LOCAL);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
 	}
 	return cpu;
@@ -463,7 +449,7 @@ void BPF_STRUCT_OPS(flatcg_enqueue, struct task_struct *p, u64 enq_flags)
 	 * still charged to their cgroup.
 	 */
 	if (is_restricted(p)) {
-		stat_add(FCG_STAT_BYPASS, 1);
+		stat_inc(FCG_STAT_BYPASS);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, enq_flags);
 		return;
 	}
@@ -479,7 +465,7 @@ void BPF_STRUCT_OPS(flatcg_enqueue, struct task_struct *p, u64 enq_flags)
 		tctx->counted = true;
 		__sync_fetch_and_add(&cgc->nr_queued, 1);
 	}
-	stat_add(FCG_STAT_ENQ, 1);
+	stat_inc(FCG_STAT_ENQ);
 
 	if (fifo_sched) {
 		scx_bpf_dsq_insert(p, cgid, slice_ns, enq_flags);
@@ -564,11 +550,11 @@ static int pick_cgrp(struct fcg_cpu *cpuc, u64 now)
 	if (scx_vtime_before(key, READ_ONCE(cgc->cvtime))) {
 		n->key = READ_ONCE(cgc->cvtime);
 		tree_add(n);
-		stat_add(FCG_STAT_REKEY, 1);
+		stat_inc(FCG_STAT_REKEY);
 		goto out;
 	}
 
-	stat_add(FCG_STAT_PICK, 1);
+	stat_inc(FCG_STAT_PICK);
 	if (consume_cgrp(cgc, cgid)) {
 		if (scx_vtime_before(cvtime_now, key))
 			WRITE_ONCE(cvtime_now, key);
@@ -576,7 +562,7 @@ static int pick_cgrp(struct fcg_cpu *cpuc, u64 now)
 		cpuc->cur_at = now;
 		ret = PICK_DONE;
 	} else if (__sync_fetch_and_add(&cgc->nr_queued, 0) <= 0) {
-		stat_add(FCG_STAT_EMPTY, 1);
+		stat_inc(FCG_STAT_EMPTY);
 		tree_leave(n, cgc, cgid);
 		goto out;
 	}
@@ -626,7 +612,7 @@ void BPF_STRUCT_OPS(flatcg_dispatch, s32 cpu, struct task_struct *prev)
 			bpf_cgroup_release(cgrp);
 		}
 		if (moved) {
-			stat_add(FCG_STAT_STAY, 1);
+			stat_inc(FCG_STAT_STAY);
 			return;
 		}
 	}

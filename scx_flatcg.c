@@ -4,8 +4,6 @@
  * hweight generation and the scheduling counters every interval, and report
  * why it stopped.
  */
-#include <signal.h>
-#include <getopt.h>
 #include <scx/common.h>
 #include "scx_flatcg.h"
 #include "scx_flatcg.bpf.skel.h"
@@ -21,31 +19,6 @@ static const char usage[] =
 "  -f           order tasks within a cgroup FIFO instead of by vtime\n"
 "  -v           print libbpf's debug messages\n"
 "  -h           show this help\n";
-
-static atomic_bool stop;
-
-static void on_signal(int sig)
-{
-	atomic_store(&stop, true);
-}
-
-/* Sum the per-CPU counters, over every possible CPU, into @out. */
-static void read_stats(struct scx_flatcg *skel, u64 out[FCG_NR_STATS])
-{
-	int nr_cpus = libbpf_num_possible_cpus();
-	u64 vals[nr_cpus];
-	u32 idx;
-	int cpu;
-
-	for (idx = 0; idx < FCG_NR_STATS; idx++) {
-		out[idx] = 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &idx,
-					vals))
-			continue;
-		for (cpu = 0; cpu < nr_cpus; cpu++)
-			out[idx] += vals[cpu];
-	}
-}
 
 static u64 now_ns(void)
 {
@@ -64,7 +37,7 @@ static void print_stats(struct scx_flatcg *skel, u64 prev[FCG_NR_STATS],
 	double util = 0;
 	int i;
 
-	read_stats(skel, cur);
+	scx_read_stats(skel->maps.stats, cur, FCG_NR_STATS);
 	for (i = 0; i < FCG_NR_STATS; i++)
 		d[i] = cur[i] - prev[i];
 	if (at > *prev_at && nr_online > 0)
@@ -85,7 +58,6 @@ static void print_stats(struct scx_flatcg *skel, u64 prev[FCG_NR_STATS],
 	       (unsigned long long)d[FCG_STAT_CAP],
 	       (unsigned long long)d[FCG_STAT_LOCAL],
 	       (unsigned long long)d[FCG_STAT_BYPASS]);
-	fflush(stdout);
 
 	memcpy(prev, cur, sizeof(cur));
 	*prev_at = at;
@@ -93,74 +65,49 @@ static void print_stats(struct scx_flatcg *skel, u64 prev[FCG_NR_STATS],
 
 int main(int argc, char **argv)
 {
-	unsigned int interval = 1;
-	u64 slice_us = 20000;
-	bool fifo = false, verbose = false;
+	struct scx_opts opts = SCX_OPTS_INIT(usage);
+	u64 prev[FCG_NR_STATS], prev_at;
 	struct scx_flatcg *skel;
 	struct bpf_link *link;
-	bool failed;
-	u64 ecode;
-	int opt;
+	u64 slice_us = 20000;
+	bool fifo = false;
+	int opt, status;
 
-	while ((opt = getopt(argc, argv, "s:i:fvh")) != -1) {
+	while ((opt = scx_getopt(argc, argv, "s:f", &opts)) != -1) {
 		switch (opt) {
 		case 's':
 			slice_us = scx_arg_ll('s', optarg, 100, 100000);
 			break;
-		case 'i':
-			interval = scx_arg_ll('i', optarg, 1, 3600);
-			break;
 		case 'f':
 			fifo = true;
 			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			printf(usage, argv[0]);
-			return 0;
-		default:
-			fprintf(stderr, usage, argv[0]);
-			return 1;
 		}
 	}
-	if (optind < argc)
-		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
-
-	scx_libbpf_verbose(verbose);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	scx_stop_on_signals();
 restart:
 	skel = SCX_OPS_OPEN(flatcg_ops, scx_flatcg);
 	skel->rodata->slice_ns = slice_us * 1000;
 	skel->rodata->fifo_sched = fifo;
-	/* Without this flag the kernel does not pass cpu.weight to us. */
+	/*
+	 * Without this flag 6.12 warns that we ignore cpu.weight.  It is set
+	 * here, not in SCX_OPS_DEFINE(), because 7.3 dropped it (the weight
+	 * always arrives there): compat.h reads it from the kernel's enum.
+	 */
 	skel->struct_ops.flatcg_ops->flags |= SCX_OPS_HAS_CGROUP_WEIGHT;
 	SCX_OPS_LOAD(skel, flatcg_ops, scx_flatcg, uei);
 	link = SCX_OPS_ATTACH(skel, flatcg_ops, scx_flatcg);
 	printf("scx_flatcg: running (slice %llu us, %s within cgroups)\n",
 	       (unsigned long long)slice_us, fifo ? "fifo" : "vtime");
 
-	{
-		u64 prev[FCG_NR_STATS], prev_at = now_ns();
-
-		read_stats(skel, prev);
-		while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
-			scx_stats_sleep(interval, &stop, &skel->data->uei.kind);
-			if (atomic_load(&stop) || UEI_EXITED(skel, uei))
-				break;
-			print_stats(skel, prev, &prev_at);
-		}
-	}
+	/* Each line shows what changed since the one before. */
+	scx_read_stats(skel->maps.stats, prev, FCG_NR_STATS);
+	prev_at = now_ns();
+	while (SCX_STATS_WAIT(skel, uei, opts.interval))
+		print_stats(skel, prev, &prev_at);
 
 	bpf_link__destroy(link);
-	ecode = UEI_REPORT(skel, uei);
-	failed = UEI_FAILED(skel, uei);
-	scx_flatcg__destroy(skel);
-
-	if (UEI_ECODE_RESTART(ecode)) {
-		scx_wait_disabled(5000);
+	status = SCX_OPS_EXIT(skel, uei, scx_flatcg);
+	if (status == SCX_OPS_RESTART)
 		goto restart;
-	}
-	return failed;
+	return status;
 }

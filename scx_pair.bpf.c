@@ -118,21 +118,7 @@ struct {
 	__type(value, struct pair_task_ctx);
 } task_ctx SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(key_size, sizeof(u32));
-	__uint(value_size, sizeof(u64));
-	__uint(max_entries, PAIR_NR_STATS);
-} stats SEC(".maps");
-
-static void count(enum pair_stat idx)
-{
-	u32 key = idx;
-	u64 *cnt = bpf_map_lookup_elem(&stats, &key);
-
-	if (cnt)
-		(*cnt)++;
-}
+SCX_STATS(PAIR_NR_STATS);
 
 static struct pair_ctx *pair_of(s32 cpu, u32 *half, s32 *peer)
 {
@@ -229,10 +215,10 @@ void BPF_STRUCT_OPS(pair_enqueue, struct task_struct *p, u64 enq_flags)
 	if (qp)
 		q = *qp;
 	else
-		count(PAIR_STAT_NOQ);
+		stat_inc(PAIR_STAT_NOQ);
 	tctx->q = q;
 	tctx->move_kicked = false;
-	count(PAIR_STAT_ENQ);
+	stat_inc(PAIR_STAT_ENQ);
 	scx_bpf_dsq_insert(p, q, SCX_SLICE_DFL, enq_flags);
 
 	/*
@@ -322,23 +308,23 @@ void BPF_STRUCT_OPS(pair_dispatch, s32 cpu, struct task_struct *prev)
 		bpf_spin_unlock(&pc->lock);
 
 		if (drain) {
-			count(PAIR_STAT_DRAIN);
+			stat_inc(PAIR_STAT_DRAIN);
 			/* Cut the sibling's slice short; it switches on its way out. */
 			if (sib_run || sib_resv) {
 				scx_bpf_kick_cpu(peer, SCX_KICK_PREEMPT);
-				count(PAIR_STAT_PREEMPT);
+				stat_inc(PAIR_STAT_PREEMPT);
 			}
 		}
 		if (!take) {
 			if (sib_run || sib_resv)
-				count(PAIR_STAT_WAIT);
+				stat_inc(PAIR_STAT_WAIT);
 			return;
 		}
 		if (switched)
-			count(PAIR_STAT_SWITCH);
+			stat_inc(PAIR_STAT_SWITCH);
 
 		if (scx_bpf_dsq_move_to_local(take)) {
-			count(PAIR_STAT_DISP);
+			stat_inc(PAIR_STAT_DISP);
 			/* The sibling may be idle: the new cgroup may have more. */
 			if (switched)
 				scx_bpf_kick_cpu(peer, SCX_KICK_IDLE);
@@ -347,7 +333,7 @@ void BPF_STRUCT_OPS(pair_dispatch, s32 cpu, struct task_struct *prev)
 		if (prev && take == prev_q) {
 			/* Its cgroup has nothing else for this CPU: carry on. */
 			prev->scx.slice = SCX_SLICE_DFL;
-			count(PAIR_STAT_KEEP);
+			stat_inc(PAIR_STAT_KEEP);
 			return;
 		}
 		if (switched) {
@@ -392,7 +378,7 @@ void BPF_STRUCT_OPS(pair_running, struct task_struct *p)
 	bpf_spin_unlock(&pc->lock);
 
 	if (clash)
-		count(PAIR_STAT_MISMATCH);
+		stat_inc(PAIR_STAT_MISMATCH);
 	runs = ARRAY_ELEM_PTR(q_runs, q, PAIR_MAX_CGRPS);
 	if (runs)
 		__sync_fetch_and_add(runs, 1);
@@ -407,7 +393,7 @@ void BPF_STRUCT_OPS(pair_running, struct task_struct *p)
 	 */
 	if (q && cur_q != q && !tctx->move_kicked) {
 		tctx->move_kicked = true;
-		count(PAIR_STAT_MOVED);
+		stat_inc(PAIR_STAT_MOVED);
 		scx_bpf_kick_cpu(scx_bpf_task_cpu(p), SCX_KICK_PREEMPT);
 	}
 }

@@ -4,8 +4,6 @@
  * counters and the runs of each cgroup every interval, and report why it
  * stopped.
  */
-#include <signal.h>
-#include <getopt.h>
 #include <scx/common.h>
 #include "scx_pair.h"
 #include "scx_pair.bpf.skel.h"
@@ -35,13 +33,6 @@ static const char *const stat_names[PAIR_NR_STATS] = {
 	[PAIR_STAT_MOVED]	= "moved",
 	[PAIR_STAT_MISMATCH]	= "mismatch",
 };
-
-static atomic_bool stop;
-
-static void on_signal(int sig)
-{
-	atomic_store(&stop, true);
-}
 
 /* The pairing, worked out before anything is loaded. */
 static u32 cpu_pair[PAIR_MAX_CPUS], cpu_half[PAIR_MAX_CPUS];
@@ -86,20 +77,11 @@ static void pair_cpus(int nr_cpus, int stride)
 
 static void print_stats(struct scx_pair *skel)
 {
-	int nr_cpus = libbpf_num_possible_cpus();
-	u64 vals[nr_cpus], sum;
-	u32 idx, q, n;
-	int cpu;
+	u64 st[PAIR_NR_STATS];
+	u32 q, n;
 
-	for (idx = 0; idx < PAIR_NR_STATS; idx++) {
-		sum = 0;
-		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &idx, vals))
-			for (cpu = 0; cpu < nr_cpus; cpu++)
-				sum += vals[cpu];
-		printf("%s%s=%llu", idx ? " " : "", stat_names[idx],
-		       (unsigned long long)sum);
-	}
-	putchar('\n');
+	scx_read_stats(skel->maps.stats, st, PAIR_NR_STATS);
+	scx_print_stats(stat_names, st, PAIR_NR_STATS);
 
 	/* Runs per cgroup, keyed by cgroup id (the cgroup directory's inode). */
 	printf("runs:");
@@ -112,55 +94,34 @@ static void print_stats(struct scx_pair *skel)
 			       (unsigned long long)runs);
 	}
 	putchar('\n');
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
+	struct scx_opts opts = SCX_OPTS_INIT(usage);
 	int nr_cpus = libbpf_num_possible_cpus();
-	unsigned int interval = 1;
-	bool verbose = false;
 	struct scx_pair *skel;
 	struct bpf_link *link;
+	int opt, status;
 	int stride = 0;
-	bool failed;
-	u64 ecode;
-	int opt;
 
 	SCX_BUG_ON(nr_cpus <= 0, "cannot count the possible CPUs");
 	if (nr_cpus > PAIR_MAX_CPUS)
 		SCX_DIE("%d possible CPUs, built for at most %d", nr_cpus,
 			PAIR_MAX_CPUS);
 
-	while ((opt = getopt(argc, argv, "S:i:vh")) != -1) {
+	while ((opt = scx_getopt(argc, argv, "S:", &opts)) != -1) {
 		switch (opt) {
 		case 'S':
 			stride = scx_arg_ll('S', optarg, 1,
 					    nr_cpus > 1 ? nr_cpus - 1 : 1);
 			break;
-		case 'i':
-			interval = scx_arg_ll('i', optarg, 1, 3600);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			printf(usage, argv[0]);
-			return 0;
-		default:
-			fprintf(stderr, usage, argv[0]);
-			return 1;
 		}
 	}
-	if (optind < argc)
-		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
 	if (!stride)
 		stride = nr_cpus / 2 ?: 1;
 	pair_cpus(nr_cpus, stride);
-
-	scx_libbpf_verbose(verbose);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	scx_stop_on_signals();
 restart:
 	skel = SCX_OPS_OPEN(pair_ops, scx_pair);
 	skel->rodata->nr_cpu_ids = nr_cpus;
@@ -175,20 +136,12 @@ restart:
 	printf("scx_pair: running (%d CPUs, pairs of CPU c and c+%d)\n", nr_cpus,
 	       stride);
 
-	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
+	while (SCX_STATS_WAIT(skel, uei, opts.interval))
 		print_stats(skel);
-		scx_stats_sleep(interval, &stop, &skel->data->uei.kind);
-	}
 
 	bpf_link__destroy(link);
-	ecode = UEI_REPORT(skel, uei);
-	failed = UEI_FAILED(skel, uei);
-	scx_pair__destroy(skel);
-
-	if (UEI_ECODE_RESTART(ecode)) {
-		scx_wait_disabled(5000);
-		printf("scx_pair: restarting\n");
+	status = SCX_OPS_EXIT(skel, uei, scx_pair);
+	if (status == SCX_OPS_RESTART)
 		goto restart;
-	}
-	return failed;
+	return status;
 }

@@ -90,7 +90,12 @@ const volatile bool suppress_dump;	/* -S */
 
 UEI_DEFINE(uei);
 
-/* Stats, read by the loader from .bss. */
+/*
+ * Stats, read by the loader from .bss.  Unlike the per-CPU SCX_STATS() of
+ * the other examples, these are global counts bumped atomically, because
+ * the scheduler reads them itself: -e and -l act on the Nth enqueue and
+ * dispatch system-wide, and ops.dump() prints them.
+ */
 u64 nr_enqueued, nr_dispatched, nr_reenqueued, nr_dequeued;
 u64 nr_core_sched, nr_dsp_sibling;
 u64 nr_direct_select, nr_direct_enq, nr_overflow;

@@ -4,8 +4,6 @@
  * data and ops fields, print its counters every interval, and report why it
  * stopped.
  */
-#include <signal.h>
-#include <getopt.h>
 #include <scx/common.h>
 #include "scx_qmap.bpf.skel.h"
 
@@ -35,11 +33,118 @@ static const char usage[] =
 "  -v           print libbpf's debug messages\n"
 "  -h           show this help\n";
 
-static atomic_bool stop;
+/* What the command line asked for; 0 or false leaves the default. */
+struct qmap_opts {
+	long long slice_us, error_after, stall_user, stall_kernel, loop_after;
+	long long batch, qlen, tgid, dump_len;
+	bool print_dsq, boost, no_dump, partial;
+};
 
-static void on_signal(int sig)
+static void parse_opts(int argc, char **argv, struct scx_opts *common,
+		       struct qmap_opts *o)
 {
-	atomic_store(&stop, true);
+	int opt;
+
+	while ((opt = scx_getopt(argc, argv, "s:e:t:T:l:b:q:PHd:D:Sp",
+				 common)) != -1) {
+		switch (opt) {
+		case 's':
+			o->slice_us = scx_arg_ll('s', optarg, 1, 1000000);
+			break;
+		case 'e':
+			o->error_after = scx_arg_ll('e', optarg, 1, 1LL << 62);
+			break;
+		case 't':
+			o->stall_user = scx_arg_ll('t', optarg, 1, 1000000000);
+			break;
+		case 'T':
+			o->stall_kernel = scx_arg_ll('T', optarg, 1, 1000000000);
+			break;
+		case 'l':
+			o->loop_after = scx_arg_ll('l', optarg, 1, 1LL << 62);
+			break;
+		case 'b':
+			o->batch = scx_arg_ll('b', optarg, 1, 4096);
+			break;
+		case 'q':
+			o->qlen = scx_arg_ll('q', optarg, 1, 1 << 20);
+			break;
+		case 'P':
+			o->print_dsq = true;
+			break;
+		case 'H':
+			o->boost = true;
+			break;
+		case 'd':
+			o->tgid = scx_arg_ll('d', optarg, -1, 4194304);
+			if (!o->tgid)
+				SCX_DIE("-d wants a PID or -1, not '%s' (see -h)",
+					optarg);
+			if (o->tgid == -1)
+				o->tgid = getpid();
+			break;
+		case 'D':
+			o->dump_len = scx_arg_ll('D', optarg, 1, 1 << 24);
+			break;
+		case 'S':
+			o->no_dump = true;
+			break;
+		case 'p':
+			o->partial = true;
+			break;
+		}
+	}
+}
+
+/* Hand the options to the BPF program: its rodata and ops fields. */
+static void apply_opts(struct scx_qmap *skel, const struct qmap_opts *o)
+{
+	if (o->slice_us)
+		skel->rodata->slice_ns = o->slice_us * 1000;
+	skel->rodata->error_after = o->error_after;
+	skel->rodata->stall_user_nth = o->stall_user;
+	skel->rodata->stall_kernel_nth = o->stall_kernel;
+	skel->rodata->dsp_loop_after = o->loop_after;
+	skel->rodata->dsp_batch = o->batch;
+	skel->rodata->print_shared_dsq = o->print_dsq;
+	skel->rodata->highpri_boosting = o->boost;
+	skel->rodata->disallow_tgid = o->tgid;
+	skel->rodata->suppress_dump = o->no_dump;
+
+	/* The kernel's dispatch buffer must hold a whole batch. */
+	if (o->batch > 32)
+		skel->struct_ops.qmap_ops->dispatch_max_batch = o->batch;
+	if (o->dump_len)
+		skel->struct_ops.qmap_ops->exit_dump_len = o->dump_len;
+	if (o->partial)
+		skel->struct_ops.qmap_ops->flags |= SCX_OPS_SWITCH_PARTIAL;
+}
+
+/*
+ * Give the five queues @qlen entries each.  Returns the fd of the template
+ * map, which must live until the skeleton is loaded.
+ */
+static int resize_queues(struct scx_qmap *skel, long long qlen)
+{
+	struct bpf_map *qs[] = {
+		skel->maps.queue0, skel->maps.queue1, skel->maps.queue2,
+		skel->maps.queue3, skel->maps.queue4,
+	};
+	int i, inner_fd;
+
+	for (i = 0; i < ARRAY_SIZE(qs); i++)
+		if (bpf_map__set_max_entries(qs[i], qlen))
+			SCX_BUG("cannot resize the queues");
+	/*
+	 * The outer map only takes members that look like its template,
+	 * length included, so give it a template of the new length.
+	 */
+	inner_fd = bpf_map_create(BPF_MAP_TYPE_QUEUE, "qmap_inner", 0,
+				  sizeof(u32), qlen, NULL);
+	SCX_BUG_ON(inner_fd < 0, "cannot create the queue template");
+	SCX_BUG_ON(bpf_map__set_inner_map_fd(skel->maps.queues, inner_fd),
+		   "cannot set the queue template");
+	return inner_fd;
 }
 
 static void print_stats(struct scx_qmap *skel, bool cpuperf)
@@ -71,133 +176,24 @@ static void print_stats(struct scx_qmap *skel, bool cpuperf)
 	printf("hotplug: online=%llu offline=%llu\n",
 	       (unsigned long long)b->nr_cpu_online,
 	       (unsigned long long)b->nr_cpu_offline);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
-	long long slice_us = 0, error_after = 0, loop_after = 0, dump_len = 0;
-	long long stall_user = 0, stall_kernel = 0, batch = 0, qlen = 0;
-	long long tgid = 0;
-	bool print_dsq = false, boost = false, no_dump = false, partial = false;
-	bool verbose = false, cpuperf;
-	unsigned int interval = 1;
+	struct scx_opts opts = SCX_OPTS_INIT(usage);
+	struct qmap_opts qo = {};
 	struct scx_qmap *skel;
 	struct bpf_link *link;
-	bool failed;
-	u64 ecode;
-	int opt, i, inner_fd = -1;
+	int status, inner_fd = -1;
+	bool cpuperf;
 
-	while ((opt = getopt(argc, argv, "s:e:t:T:l:b:q:PHd:D:Spi:vh")) != -1) {
-		switch (opt) {
-		case 's':
-			slice_us = scx_arg_ll('s', optarg, 1, 1000000);
-			break;
-		case 'e':
-			error_after = scx_arg_ll('e', optarg, 1, 1LL << 62);
-			break;
-		case 't':
-			stall_user = scx_arg_ll('t', optarg, 1, 1000000000);
-			break;
-		case 'T':
-			stall_kernel = scx_arg_ll('T', optarg, 1, 1000000000);
-			break;
-		case 'l':
-			loop_after = scx_arg_ll('l', optarg, 1, 1LL << 62);
-			break;
-		case 'b':
-			batch = scx_arg_ll('b', optarg, 1, 4096);
-			break;
-		case 'q':
-			qlen = scx_arg_ll('q', optarg, 1, 1 << 20);
-			break;
-		case 'P':
-			print_dsq = true;
-			break;
-		case 'H':
-			boost = true;
-			break;
-		case 'd':
-			tgid = scx_arg_ll('d', optarg, -1, 4194304);
-			if (!tgid)
-				SCX_DIE("-d wants a PID or -1, not '%s' (see -h)",
-					optarg);
-			break;
-		case 'D':
-			dump_len = scx_arg_ll('D', optarg, 1, 1 << 24);
-			break;
-		case 'S':
-			no_dump = true;
-			break;
-		case 'p':
-			partial = true;
-			break;
-		case 'i':
-			interval = scx_arg_ll('i', optarg, 1, 3600);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			printf(usage, argv[0]);
-			return 0;
-		default:
-			fprintf(stderr, usage, argv[0]);
-			return 1;
-		}
-	}
-	if (optind < argc)
-		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
-	if (tgid == -1)
-		tgid = getpid();
-
-	scx_libbpf_verbose(verbose);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	parse_opts(argc, argv, &opts, &qo);
+	scx_stop_on_signals();
 restart:
 	skel = SCX_OPS_OPEN(qmap_ops, scx_qmap);
-
-	if (slice_us)
-		skel->rodata->slice_ns = slice_us * 1000;
-	skel->rodata->error_after = error_after;
-	skel->rodata->stall_user_nth = stall_user;
-	skel->rodata->stall_kernel_nth = stall_kernel;
-	skel->rodata->dsp_loop_after = loop_after;
-	skel->rodata->dsp_batch = batch;
-	skel->rodata->print_shared_dsq = print_dsq;
-	skel->rodata->highpri_boosting = boost;
-	skel->rodata->disallow_tgid = tgid;
-	skel->rodata->suppress_dump = no_dump;
-
-	/* The kernel's dispatch buffer must hold a whole batch. */
-	if (batch > 32)
-		skel->struct_ops.qmap_ops->dispatch_max_batch = batch;
-	if (dump_len)
-		skel->struct_ops.qmap_ops->exit_dump_len = dump_len;
-	if (partial)
-		skel->struct_ops.qmap_ops->flags |= SCX_OPS_SWITCH_PARTIAL;
-
-	if (qlen) {
-		struct bpf_map *qs[] = {
-			skel->maps.queue0, skel->maps.queue1, skel->maps.queue2,
-			skel->maps.queue3, skel->maps.queue4,
-		};
-
-		for (i = 0; i < 5; i++)
-			if (bpf_map__set_max_entries(qs[i], qlen))
-				SCX_BUG("cannot resize the queues");
-		/*
-		 * The outer map only takes members that look like its
-		 * template, length included, so give it a template of the
-		 * new length.
-		 */
-		inner_fd = bpf_map_create(BPF_MAP_TYPE_QUEUE, "qmap_inner", 0,
-					  sizeof(u32), qlen, NULL);
-		SCX_BUG_ON(inner_fd < 0, "cannot create the queue template");
-		SCX_BUG_ON(bpf_map__set_inner_map_fd(skel->maps.queues, inner_fd),
-			   "cannot set the queue template");
-	}
-
+	apply_opts(skel, &qo);
+	if (qo.qlen)
+		inner_fd = resize_queues(skel, qo.qlen);
 	SCX_OPS_LOAD(skel, qmap_ops, scx_qmap, uei);
 	if (inner_fd >= 0) {
 		close(inner_fd);
@@ -205,25 +201,16 @@ restart:
 	}
 	link = SCX_OPS_ATTACH(skel, qmap_ops, scx_qmap);
 	cpuperf = __COMPAT_has_ksym("scx_bpf_cpuperf_cur");
-	printf("scx_qmap: running%s%s\n", partial ? " (partial)" : "",
-	       boost ? " (boosting nice -20)" : "");
+	printf("scx_qmap: running%s%s\n", qo.partial ? " (partial)" : "",
+	       qo.boost ? " (boosting nice -20)" : "");
 
-	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
+	while (SCX_STATS_WAIT(skel, uei, opts.interval))
 		print_stats(skel, cpuperf);
-		scx_stats_sleep(interval, &stop, &skel->data->uei.kind);
-	}
 
 	bpf_link__destroy(link);
 	print_stats(skel, cpuperf);
-	ecode = UEI_REPORT(skel, uei);
-	/* Tests match the kind: 1025 SCX_EXIT_ERROR_BPF, 1026 ..._STALL. */
-	fprintf(stderr, "scx_qmap: exit kind %d\n", skel->data->uei.kind);
-	failed = UEI_FAILED(skel, uei);
-	scx_qmap__destroy(skel);
-
-	if (UEI_ECODE_RESTART(ecode)) {
-		scx_wait_disabled(5000);
+	status = SCX_OPS_EXIT(skel, uei, scx_qmap);
+	if (status == SCX_OPS_RESTART)
 		goto restart;
-	}
-	return failed;
+	return status;
 }

@@ -45,21 +45,7 @@ enum simple_stat {
 	SIMPLE_NR_STATS,
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(key_size, sizeof(u32));
-	__uint(value_size, sizeof(u64));
-	__uint(max_entries, SIMPLE_NR_STATS);
-} stats SEC(".maps");
-
-static void count(enum simple_stat idx)
-{
-	u32 key = idx;
-	u64 *cnt = bpf_map_lookup_elem(&stats, &key);
-
-	if (cnt)
-		(*cnt)++;
-}
+SCX_STATS(SIMPLE_NR_STATS);
 
 s32 BPF_STRUCT_OPS(smpl_select_cpu, struct task_struct *p, s32 prev_cpu,
 		   u64 wake_flags)
@@ -73,7 +59,7 @@ s32 BPF_STRUCT_OPS(smpl_select_cpu, struct task_struct *p, s32 prev_cpu,
 		 * Nobody is waiting on an idle CPU, so ordering does not
 		 * matter: skip the shared queue, and ops.enqueue() with it.
 		 */
-		count(STAT_LOCAL);
+		stat_inc(STAT_LOCAL);
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SCX_SLICE_DFL, 0);
 	}
 	return cpu;
@@ -83,7 +69,7 @@ void BPF_STRUCT_OPS(smpl_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	u64 vtime = p->scx.dsq_vtime, floor;
 
-	count(STAT_SHARED);
+	stat_inc(STAT_SHARED);
 	if (fifo_order) {
 		scx_bpf_dsq_insert(p, SHARED_DSQ, SCX_SLICE_DFL, enq_flags);
 		return;

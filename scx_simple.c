@@ -3,8 +3,6 @@
  * Loader for scx_simple: load the BPF scheduler, print how tasks were queued
  * every interval, and report why it stopped.
  */
-#include <signal.h>
-#include <getopt.h>
 #include <scx/common.h>
 #include "scx_simple.bpf.skel.h"
 
@@ -18,65 +16,27 @@ static const char usage[] =
 "  -v      print libbpf's debug messages\n"
 "  -h      show this help\n";
 
-static atomic_bool stop;
-
-static void on_signal(int sig)
-{
-	atomic_store(&stop, true);
-}
-
-/* Sum the per-CPU counters into @out, indexed by enum simple_stat. */
-static void read_stats(struct scx_simple *skel, u64 out[2])
-{
-	int nr_cpus = libbpf_num_possible_cpus();
-	u64 vals[nr_cpus];
-	u32 idx;
-	int cpu;
-
-	for (idx = 0; idx < 2; idx++) {
-		out[idx] = 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &idx, vals))
-			continue;
-		for (cpu = 0; cpu < nr_cpus; cpu++)
-			out[idx] += vals[cpu];
-	}
-}
+/* The counters of enum simple_stat, in its order. */
+static const char *const stat_names[] = { "local", "shared" };
+#define NR_STATS	ARRAY_SIZE(stat_names)
 
 int main(int argc, char **argv)
 {
-	unsigned int interval = 1;
-	bool fifo = false, verbose = false;
+	struct scx_opts opts = SCX_OPTS_INIT(usage);
 	struct scx_simple *skel;
 	struct bpf_link *link;
-	bool failed;
-	u64 ecode;
-	int opt;
+	bool fifo = false;
+	u64 st[NR_STATS];
+	int opt, status;
 
-	while ((opt = getopt(argc, argv, "fi:vh")) != -1) {
+	while ((opt = scx_getopt(argc, argv, "f", &opts)) != -1) {
 		switch (opt) {
 		case 'f':
 			fifo = true;
 			break;
-		case 'i':
-			interval = scx_arg_ll('i', optarg, 1, 3600);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			printf(usage, argv[0]);
-			return 0;
-		default:
-			fprintf(stderr, usage, argv[0]);
-			return 1;
 		}
 	}
-	if (optind < argc)
-		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
-
-	scx_libbpf_verbose(verbose);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	scx_stop_on_signals();
 restart:
 	skel = SCX_OPS_OPEN(simple_ops, scx_simple);
 	skel->rodata->fifo_order = fifo;
@@ -84,24 +44,14 @@ restart:
 	link = SCX_OPS_ATTACH(skel, simple_ops, scx_simple);
 	printf("scx_simple: running (%s)\n", fifo ? "fifo" : "weighted vtime");
 
-	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
-		u64 st[2];
-
-		read_stats(skel, st);
-		printf("local=%llu shared=%llu\n", (unsigned long long)st[0],
-		       (unsigned long long)st[1]);
-		fflush(stdout);
-		scx_stats_sleep(interval, &stop, &skel->data->uei.kind);
+	while (SCX_STATS_WAIT(skel, uei, opts.interval)) {
+		scx_read_stats(skel->maps.stats, st, NR_STATS);
+		scx_print_stats(stat_names, st, NR_STATS);
 	}
 
 	bpf_link__destroy(link);
-	ecode = UEI_REPORT(skel, uei);
-	failed = UEI_FAILED(skel, uei);
-	scx_simple__destroy(skel);
-
-	if (UEI_ECODE_RESTART(ecode)) {
-		scx_wait_disabled(5000);
+	status = SCX_OPS_EXIT(skel, uei, scx_simple);
+	if (status == SCX_OPS_RESTART)
 		goto restart;
-	}
-	return failed;
+	return status;
 }

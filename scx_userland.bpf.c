@@ -381,4 +381,6 @@ SCX_OPS_DEFINE(userland_ops,
 	       .update_idle	= (void *)userland_update_idle,
 	       .init		= (void *)userland_init,
 	       .exit		= (void *)userland_exit,
+	       /* update_idle() wakes us; the kernel still tracks idle CPUs. */
+	       .flags		= SCX_OPS_KEEP_BUILTIN_IDLE,
 	       .name		= "userland");

@@ -8,8 +8,6 @@
  * batch is drained.  No bpf() syscall is made per task, and the stats come
  * from the BPF program's memory-mapped .bss, so none is made for them.
  */
-#include <signal.h>
-#include <getopt.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -65,13 +63,16 @@ static u64 min_vtime;	/* vtime of the task sent last, never going back */
 static u64 nr_user_enq, nr_user_disp, nr_disp_full, nr_rounds, nr_loops;
 static u32 max_round;	/* most tasks sent in one round */
 
-static atomic_bool stop;
 static struct scx_userland *skel;
 
+/*
+ * Our own signal handler, unlike the other loaders': scx_stop alone would
+ * not do, because this thread may have yielded to BPF with work pending,
+ * and BPF runs it again only when told to.
+ */
 static void on_signal(int sig)
 {
-	atomic_store(&stop, true);
-	/* Let BPF run us at once, even if we yielded with work pending. */
+	atomic_store(&scx_stop, true);
 	if (skel)
 		__atomic_store_n(&skel->bss->user_stop, 1, __ATOMIC_RELEASE);
 }
@@ -259,7 +260,7 @@ static void schedule_loop(struct ring_buffer *rb, struct user_ring_buffer *urb,
 {
 	u64 next_stats = now_ms() + interval * 1000ULL;
 
-	while (!atomic_load(&stop) && !UEI_EXITED(skel, uei)) {
+	while (!atomic_load(&scx_stop) && !UEI_EXITED(skel, uei)) {
 		bool sent_all;
 		u64 now;
 
@@ -295,17 +296,15 @@ static void schedule_loop(struct ring_buffer *rb, struct user_ring_buffer *urb,
 
 int main(int argc, char **argv)
 {
-	unsigned int interval = 1, batch = 8, ring_pages = 0;
+	struct scx_opts opts = SCX_OPTS_INIT(usage);
+	unsigned int batch = 8, ring_pages = 0;
 	struct user_ring_buffer *urb;
 	struct scx_userland *dead;
 	struct ring_buffer *rb;
-	bool verbose = false;
 	struct bpf_link *link;
-	bool failed;
-	u64 ecode;
-	int opt;
+	int opt, status;
 
-	while ((opt = getopt(argc, argv, "b:r:i:vh")) != -1) {
+	while ((opt = scx_getopt(argc, argv, "b:r:", &opts)) != -1) {
 		switch (opt) {
 		case 'b':
 			batch = scx_arg_ll('b', optarg, 1, 1024);
@@ -316,24 +315,8 @@ int main(int argc, char **argv)
 				SCX_DIE("-r wants a power of two, not %u (see -h)",
 					ring_pages);
 			break;
-		case 'i':
-			interval = scx_arg_ll('i', optarg, 1, 3600);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			printf(usage, argv[0]);
-			return 0;
-		default:
-			fprintf(stderr, usage, argv[0]);
-			return 1;
 		}
 	}
-	if (optind < argc)
-		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
-
-	scx_libbpf_verbose(verbose);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 restart:
@@ -342,7 +325,6 @@ restart:
 	skel->rodata->nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	skel->rodata->batch = batch;
 	skel->rodata->nr_bpf = __NR_bpf;
-	skel->struct_ops.userland_ops->flags |= SCX_OPS_KEEP_BUILTIN_IDLE;
 	if (ring_pages) {
 		u32 size = ring_pages * sysconf(_SC_PAGESIZE);
 
@@ -371,24 +353,21 @@ restart:
 	       getpid());
 	fflush(stdout);
 
-	schedule_loop(rb, urb, batch, interval);
+	/* Where the others wait for the next stats line, we schedule. */
+	schedule_loop(rb, urb, batch, opts.interval);
 
 	bpf_link__destroy(link);
 	print_stats();
 	print_balance(rb);
-	ecode = UEI_REPORT(skel, uei);
-	failed = UEI_FAILED(skel, uei);
 	user_ring_buffer__free(urb);
 	ring_buffer__free(rb);
 	dead = skel;
 	skel = NULL;	/* before its .bss goes away: on_signal() writes there */
-	scx_userland__destroy(dead);
-
-	if (UEI_ECODE_RESTART(ecode)) {
+	status = SCX_OPS_EXIT(dead, uei, scx_userland);
+	if (status == SCX_OPS_RESTART) {
 		heap_len = 0;
 		nr_user_enq = nr_user_disp = 0;
-		scx_wait_disabled(5000);
 		goto restart;
 	}
-	return failed;
+	return status;
 }

@@ -258,6 +258,33 @@ static inline bool scx_dispatch_for_sibling(s32 cpu)
 	return cpu != bpf_get_smp_processor_id();
 }
 
+/*
+ * The examples' counters: SCX_STATS(NR) defines "stats", a per-CPU array of
+ * NR u64s indexed by the scheduler's own enum, and stat_add()/stat_inc() to
+ * bump one.  Per-CPU, so that counting in a hot path never bounces a cache
+ * line between CPUs; the loader sums the CPUs with scx_read_stats().
+ */
+#define SCX_STATS(__nr_stats)							\
+struct {									\
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);				\
+	__uint(key_size, sizeof(u32));						\
+	__uint(value_size, sizeof(u64));					\
+	__uint(max_entries, __nr_stats);					\
+} stats SEC(".maps");								\
+										\
+static __always_inline void stat_add(u32 idx, u64 v)				\
+{										\
+	u64 *cnt = bpf_map_lookup_elem(&stats, &idx);				\
+										\
+	if (cnt)								\
+		*cnt += v;							\
+}										\
+										\
+static __always_inline void stat_inc(u32 idx)					\
+{										\
+	stat_add(idx, 1);							\
+}
+
 /* Trusted cpumask for kfuncs that take a plain struct cpumask. */
 static inline const struct cpumask *cast_mask(struct bpf_cpumask *mask)
 {

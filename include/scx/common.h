@@ -39,6 +39,10 @@ typedef int32_t s32;
 typedef int64_t s64;
 #endif
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(__arr)	(sizeof(__arr) / sizeof((__arr)[0]))
+#endif
+
 /* The kernel's exit kinds and codes (enum scx_exit_kind, scx_exit_code). */
 enum scx_exit_kind {
 	SCX_EXIT_NONE		= 0,
@@ -220,7 +224,129 @@ static inline long long scx_arg_ll(char opt, const char *arg, long long min,
 	return v;
 }
 
+/*
+ * The loader's plumbing.  Every loader has the same shape: parse options,
+ * open the skeleton, set rodata, load, attach, print stats until a signal
+ * or the scheduler's exit, report the exit, and start again if the kernel
+ * asked for it.  The steps that differ stay in each main(); what follows
+ * is the part they share.
+ */
+
+/* Set by SIGINT and SIGTERM once scx_stop_on_signals() has run. */
+static atomic_bool scx_stop;
+
+static inline void scx_on_signal(int sig)
+{
+	atomic_store(&scx_stop, true);
+}
+
+static inline void scx_stop_on_signals(void)
+{
+	signal(SIGINT, scx_on_signal);
+	signal(SIGTERM, scx_on_signal);
+}
+
+/* What every loader's command line has: -i SEC, -v and -h. */
+struct scx_opts {
+	const char *usage;	/* the help text; %s is the program's name */
+	unsigned int interval;	/* -i: seconds between two stats lines */
+	bool verbose;		/* -v: let libbpf print its debug messages */
+};
+
+#define SCX_OPTS_INIT(__usage)	{ .usage = (__usage), .interval = 1 }
+
+/*
+ * getopt() for a loader.  @own lists the scheduler's own options in
+ * getopt's syntax, and only those come back to the caller: -i, -v, -h and
+ * every mistake are handled here, a mistake with one line and exit 1.  At
+ * the end of the options, a stray argument is such a mistake, and libbpf's
+ * verbosity is set from -v.
+ */
+static inline int scx_getopt(int argc, char **argv, const char *own,
+			     struct scx_opts *o)
+{
+	char optstring[64];
+	int opt;
+
+	/* The leading ':' makes getopt() tell a missing value from a typo. */
+	snprintf(optstring, sizeof(optstring), ":%si:vh", own);
+	opterr = 0;
+	while ((opt = getopt(argc, argv, optstring)) != -1) {
+		switch (opt) {
+		case 'i':
+			o->interval = scx_arg_ll('i', optarg, 1, 3600);
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			printf(o->usage, program_invocation_short_name);
+			exit(0);
+		case ':':
+			SCX_DIE("-%c needs a value (see -h)", optopt);
+		case '?':
+			SCX_DIE("unknown option -%c (see -h)", optopt);
+		default:
+			return opt;
+		}
+	}
+	if (optind < argc)
+		SCX_DIE("unexpected argument '%s' (see -h)", argv[optind]);
+	scx_libbpf_verbose(o->verbose);
+	return -1;
+}
+
+/*
+ * Sum each of the first @nr entries of the per-CPU array @map (the
+ * convention of common.bpf.h's SCX_STATS()) over every possible CPU.
+ */
+static inline void scx_read_stats(struct bpf_map *map, u64 *out, u32 nr)
+{
+	int nr_cpus = libbpf_num_possible_cpus();
+	u64 vals[nr_cpus > 0 ? nr_cpus : 1];
+	u32 idx;
+	int cpu;
+
+	/* A name in the loader without its counter in the BPF enum. */
+	if (nr > bpf_map__max_entries(map))
+		SCX_DIE("%u stats names for %u counters: update the loader",
+			nr, bpf_map__max_entries(map));
+	for (idx = 0; idx < nr; idx++) {
+		out[idx] = 0;
+		if (nr_cpus <= 0 ||
+		    bpf_map_lookup_elem(bpf_map__fd(map), &idx, vals))
+			continue;
+		for (cpu = 0; cpu < nr_cpus; cpu++)
+			out[idx] += vals[cpu];
+	}
+}
+
+/* Print "name=value ..." for @nr counters, as one stats line. */
+static inline void scx_print_stats(const char *const *names, const u64 *vals,
+				   u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++)
+		printf("%s%s=%llu", i ? " " : "", names[i],
+		       (unsigned long long)vals[i]);
+	putchar('\n');
+	fflush(stdout);
+}
+
 #include "user_exit_info.h"
 #include "compat.h"
+
+/*
+ * Show what was printed, then wait one stats interval: false, at once, when
+ * a signal or the scheduler's exit has come, so that the loop ends and the
+ * exit is reported.
+ */
+#define SCX_STATS_WAIT(__skel, __uei_name, __interval)				\
+({										\
+	fflush(stdout);								\
+	scx_stats_sleep(__interval, &scx_stop, &(__skel)->data->__uei_name.kind); \
+	!atomic_load(&scx_stop) && !UEI_EXITED(__skel, __uei_name);		\
+})
 
 #endif	/* __SCX_COMMON_H */

@@ -168,4 +168,38 @@ static inline u64 scx_hotplug_seq(void)
 	__link;									\
 })
 
+/* What SCX_OPS_EXIT() gives when the kernel asked for a fresh start. */
+#define SCX_OPS_RESTART		(-1)
+
+/*
+ * How long a restart waits for the old instance to finish unloading, which
+ * the kernel does in a worker after our link is gone.
+ */
+#define SCX_RESTART_WAIT_MS	5000
+
+/*
+ * Once the link is destroyed: report why the scheduler stopped (the debug
+ * dump, "EXIT: reason", and "NAME: exit kind N" with the enum scx_exit_kind
+ * value, which tests match), and free the skeleton.  Evaluate to
+ * SCX_OPS_RESTART if the kernel asked us to load again (after CPU hotplug,
+ * say), else to the exit status: 1 if the scheduler died of an error, 0 if
+ * it was unregistered.
+ */
+#define SCX_OPS_EXIT(__skel, __uei_name, __scx_name)				\
+({										\
+	u64 __ecode = UEI_REPORT(__skel, __uei_name);				\
+	int __ret = UEI_FAILED(__skel, __uei_name);				\
+										\
+	fprintf(stderr, "%s: exit kind %d\n", program_invocation_short_name,	\
+		(__skel)->data->__uei_name.kind);				\
+	__scx_name##__destroy(__skel);						\
+	if (UEI_ECODE_RESTART(__ecode)) {					\
+		scx_wait_disabled(SCX_RESTART_WAIT_MS);				\
+		printf("%s: restarting\n", program_invocation_short_name);	\
+		fflush(stdout);							\
+		__ret = SCX_OPS_RESTART;					\
+	}									\
+	__ret;									\
+})
+
 #endif	/* __SCX_COMPAT_H */

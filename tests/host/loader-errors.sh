@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every loader answers bad input on this host the same way: -h prints usage
-# and exits 0; an unknown option prints usage and exits 1; a bad value or a
-# stray argument gets one line and exit 1; and on this kernel, which has no
+# and exits 0; an unknown option, a missing or bad value, or a stray
+# argument gets one line that points to -h, and exit 1; and on this kernel, which has no
 # sched_ext, one line that names CONFIG_SCHED_CLASS_EXT and "make vmrun",
 # exit 1, within a second, and no libbpf noise.
 set -uo pipefail
@@ -33,7 +33,8 @@ for sched in "$bin"/scx_*; do
 	"$sched" -h >/dev/null || fail "$s -h does not exit 0"
 	"$sched" -h | grep -qE '^ +-i ' || fail "$s -h does not document -i"
 	"$sched" -h | grep -qE '^ +-v ' || fail "$s -h does not document -v"
-	expect "$s -Z" 1 0 '^Usage:' "$sched" -Z
+	expect "$s -Z" 1 1 "^$s: unknown option -Z \\(see -h\\)$" "$sched" -Z
+	expect "$s -i" 1 1 "^$s: -i needs a value \\(see -h\\)$" "$sched" -i
 	expect "$s -i 0" 1 1 "^$s: -i " "$sched" -i 0
 	expect "$s -i x" 1 1 "^$s: -i " "$sched" -i x
 	expect "$s stray" 1 1 "^$s: .*stray" "$sched" stray

@@ -57,7 +57,8 @@ bad "unexpected argument" extra
 "$bin" -x >"$tmp/out" 2>"$tmp/err"
 st=$?
 [ "$st" -eq 1 ] || fail "-x: exit $st, expected 1"
-grep -q '^Usage:' "$tmp/err" || fail "-x: no usage on stderr"
+grep -q '^scx_central: unknown option -x (see -h)$' "$tmp/err" ||
+	fail "-x: not one line pointing to -h: $(cat "$tmp/err")"
 
 # An offline central CPU: refused in one line, before anything loads.
 cpu3=/sys/devices/system/cpu/cpu3/online

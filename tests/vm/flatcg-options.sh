@@ -28,7 +28,7 @@ cleanup() {
 	sched_stop INT >/dev/null
 	rm -f "$log" "$out"
 }
-trap cleanup EXIT
+at_exit cleanup
 
 # expect_error DESC ARGS...: exit 1 with one line on stderr.
 expect_error() {
@@ -48,8 +48,8 @@ for o in -s -i -f -v -h; do
 done
 "$sched" -x >/dev/null 2>"$out"
 rc=$?
-if [ "$rc" -ne 1 ] || ! grep -q Usage "$out"; then
-	fail "-x did not print usage and exit 1"
+if [ "$rc" -ne 1 ] || ! grep -q '^scx_flatcg: unknown option -x (see -h)$' "$out"; then
+	fail "-x did not print one line pointing to -h and exit 1: $(cat "$out")"
 fi
 expect_error "slice too short" -s 99
 expect_error "slice too long" -s 100001

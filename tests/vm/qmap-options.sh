@@ -20,7 +20,8 @@ done
 "$qmap" -X >/dev/null 2>"$out"
 rc=$?
 [ "$rc" -eq 1 ] || fail "-X: exit status $rc"
-grep -q '^Usage:' "$out" || fail "-X: no usage on stderr"
+grep -q '^scx_qmap: unknown option -X (see -h)$' "$out" ||
+	fail "-X: not one line pointing to -h: $(cat "$out")"
 
 bad() {
 	local rc

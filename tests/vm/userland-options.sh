@@ -41,7 +41,7 @@ bad() {
 		fail "'$*': stderr lacks '$want': $(head -n 2 "$tmp/err")"
 	state_is disabled || fail "'$*' left sched_ext '$(cat $SCX_SYSFS/state)'"
 }
-bad '^Usage:' -x
+bad '^scx_userland: unknown option -x (see -h)$' -x
 bad '-b wants a number from 1 to 1024' -b 0
 bad '-b wants a number from 1 to 1024' -b 1025
 bad '-b wants a number from 1 to 1024' -b two
