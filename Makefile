@@ -106,7 +106,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all prep help clean install deps kernel vm vmrun selftests test test-long test-all bench veristat check-docs FORCE $(SCHEDS)
+.PHONY: all prep help clean install deps kernel vm vmrun selftests coverage test test-long test-all bench veristat check-docs FORCE $(SCHEDS)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -182,7 +182,8 @@ clean:
 	$(Q)rm -rf $(OUT)
 
 # The VM and tests live outside what a kernel tree gets (see sync-to-kernel.sh).
-ifneq ($(wildcard $(SRC)/vm/build-kernel.sh),)
+HAVE_VM := $(wildcard $(SRC)/vm/build-kernel.sh)
+ifneq ($(HAVE_VM),)
 # Debian packages: installed when missing (as root), else the command to run.
 deps:
 	$(Q)$(SRC)/vm/install-deps.sh
@@ -227,6 +228,16 @@ check-docs: all
 selftests: all
 	$(Q)$(MAKE) --no-print-directory -C $(SRC)/selftests
 
+# Which selftest covers what, kept in selftests/COVERAGE.md for the README.
+coverage: selftests
+	$(call msg,GEN,selftests/COVERAGE.md)
+	$(Q){ echo '<!-- Written by "make coverage"; do not edit. -->'; echo; \
+	  echo '# Selftest coverage'; echo; \
+	  echo 'For each callback, ops field, flag, exit kind and kfunc of the kernel'; \
+	  echo 'the selftests are built against, the tests that declare they assert on it.'; \
+	  $(SRC)/selftests/build$(KVER_DIR)/runner -c; } > $(SRC)/selftests/COVERAGE.md.tmp
+	$(Q)mv $(SRC)/selftests/COVERAGE.md.tmp $(SRC)/selftests/COVERAGE.md
+
 # make test: the quick tier; test-long: the long one; CI runs both (TIER=all).
 RUNNER := $(SRC)/selftests/build$(KVER_DIR)/runner
 test: all selftests
@@ -245,6 +256,7 @@ help:
 	@echo '                 build one scheduler'
 	@echo '  install        install the schedulers into $$(DESTDIR)$$(PREFIX)/bin'
 	@echo '  clean          remove the build directory'
+ifneq ($(HAVE_VM),)
 	@echo '  kernel         build the sched_ext test kernel (cached)'
 	@echo '  vm CMD=...     run a command in the test VM'
 	@echo '  vmrun          run SCHED (scx_simple) with ARGS under load in the VM'
@@ -252,22 +264,31 @@ help:
 	@echo '  veristat       verify every BPF object in the VM, with per-program stats'
 	@echo '  check-docs     run every command of DEVELOPER_GUIDE.md'
 	@echo '  selftests      build the kselftests (selftests/build[/KVER]/runner)'
+	@echo '  coverage       write selftests/COVERAGE.md: which selftest covers what'
 	@echo '  test           quick tests: build, errors, smoke test of each scheduler, selftests'
 	@echo '  test-long      long tests: each scheduler'"'"'s features, kernel tree, docs'
 	@echo '  test-all       both (what CI runs); TESTS=glob picks tests by name'
+endif
 	@echo ''
 	@echo 'Variables:'
 	@echo '  O=dir          build in dir/build instead of ./build'
 	@echo '  V=1            show the commands'
+ifeq ($(IN_TREE),)
 	@echo '  KVER=6.12|7.3  the test kernel to build against, boot and test (default 6.12;'
 	@echo '                 7.3 builds into build/7.3)'
 	@echo '  KSRC=dir       kernel source for libbpf, bpftool and the test kernel'
 	@echo '  VMLINUX_BTF=f  BTF to generate vmlinux.h from (now: $(VMLINUX_BTF));'
-	@echo '                 out of a tree: the running kernel'"'"'s if it has sched_ext'
-	@echo '                 and neither KVER nor a VM or test target is given,'
-	@echo '                 else the test kernel'"'"'s'
+	@echo '                 the running kernel'"'"'s if it has sched_ext and neither'
+	@echo '                 KVER nor a VM or test target is given, else the test kernel'"'"'s'
+else
+	@echo '  VMLINUX_BTF=f  BTF to generate vmlinux.h from (now: $(VMLINUX_BTF));'
+	@echo '                 the vmlinux in O=, KBUILD_OUTPUT or the tree, else the'
+	@echo '                 running kernel'"'"'s'
+endif
 	@echo '  CLANG=, LLVM=-19, LLVM=1'
 	@echo '                 the clang to compile BPF with'
+ifneq ($(HAVE_VM),)
 	@echo '  VM_ARGS=...    options for vm/run.sh (see vm/run.sh -h)'
 	@echo '  SCHED=, ARGS=, DURATION=20'
 	@echo '                 what vmrun runs, and for how many seconds'
+endif

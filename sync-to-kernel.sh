@@ -13,6 +13,11 @@
 # "foreign": our Makefiles build whatever *.bpf.c they find, so the
 # kernel's tests would break our build.  Both are listed, and deleted only
 # with --prune.  Build output is neither.
+#
+# The README is the one file that differs: the tree gets it without the
+# parts about what stays here (between "<!-- repo-only: begin -->" and
+# "<!-- repo-only: end -->", and any line with "make vmrun"), and with the
+# parts written for the tree ("<!-- tree-only" to "-->") shown.
 set -euo pipefail
 
 usage() {
@@ -58,6 +63,24 @@ fi
 
 src=$(cd "$(dirname "$0")" && pwd)
 new=0 changed=0 same=0 stale=0 foreign=0
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+awk '
+	/^<!-- repo-only: begin -->$/ { skip = 1; next }
+	/^<!-- repo-only: end -->$/ { skip = 0; next }
+	/^<!-- tree-only$/ || (/^-->$/ && tree) { tree = !tree; next }
+	!skip && !/make vmrun/ { print }
+' "$src/README.md" >"$stage/README.md"
+touch -r "$src/README.md" "$stage/README.md"
+
+# from FROM REL: where the copy of REL comes from.
+from() {
+	if [ "$1/$2" = "$src/README.md" ]; then
+		echo "$stage/README.md"
+	else
+		echo "$1/$2"
+	fi
+}
 
 # The files we own in each destination, relative to it.
 list_sched_ext() {
@@ -82,7 +105,7 @@ sync_dir() {
 		if [ ! -e "$f" ]; then
 			echo "  new        ${f#"$tree"/}"
 			new=$((new + 1))
-		elif cmp -s "$from/$rel" "$f"; then
+		elif cmp -s "$(from "$from" "$rel")" "$f"; then
 			same=$((same + 1))
 			continue
 		else
@@ -91,7 +114,7 @@ sync_dir() {
 		fi
 		if [ "$dry" -eq 0 ]; then
 			mkdir -p "$(dirname "$f")"
-			cp -p "$from/$rel" "$f"
+			cp -p "$(from "$from" "$rel")" "$f"
 		fi
 	done < <("$lister")
 

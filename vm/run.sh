@@ -179,23 +179,7 @@ cmdline+=" XDG_CACHE_HOME=${XDG_CACHE_HOME:-$HOME/.cache} $append"
 trouble='^\[ *[0-9]+\.[0-9]+\] .*(BUG:|WARNING:|Kernel panic|Oops:|rcu: INFO: .* detected stall|self-detected stall)'
 # Warnings the test kernel is known to give, named by the file:line of
 # 6.12.117, so that another kernel, or any other warning, still fails the
-# run.  Two are sched_ext's WARN_ON_ONCE()s under core scheduling; we saw
-# both with scx_qmap in tests/vm/qmap-coresched.sh before the dispatch
-# guard of the README's "Known kernel issues", and the first one after it
-# too.  As we read them:
-# - put_prev_task_scx(): the CPU follows a core-wide pick that forced it
-#   idle, and puts a runnable task that has used up its slice; the core's
-#   cookie the warning compares against has changed since that pick.
-# - pick_task_scx(): SCX_RQ_BAL_KEEP, left by a balance done for this CPU
-#   from its sibling, outlives a balance of this CPU that stopped at a
-#   higher class; the kernel then drops the flag, as it should.
-# Two come from the fair server's deadline bandwidth, not sched_ext, with
-# nothing of ours using SCHED_DEADLINE; each was seen once:
-# - sub_running_bw(): "dl_rq->running_bw > old" when dl_server_stop() runs
-#   from pick_task_dl() in a CPU's idle loop (the kfunc_cpus selftest);
-# - task_non_contending(): the server is already non-contending when
-#   dl_server_stop() runs from sched_cpu_dying() as a CPU goes offline
-#   (the 6.12 tree's own hotplug selftest, in tests/vm/tree-own.sh).
+# run.  The README's "Known kernel issues" says what each is.
 known='at kernel/sched/(ext\.c:3094 put_prev_task_scx|ext\.c:3158 pick_task_scx|deadline\.c:(265 sub_running_bw|428 task_non_contending))\+'
 
 # A guest whose vCPUs all wait for an interrupt that never comes (seen

@@ -8,7 +8,8 @@
 # "make -C tools/sched_ext" builds every scheduler there with the tree's
 # libbpf and bpftool, the selftests build through kselftest, a second sync
 # finds nothing to do and --check agrees.  Also the sync's refusals and its
-# --dry-run.
+# --dry-run.  What the tree gets reads right there: its README and
+# "make help" speak of nothing the tree lacks (the VM, tests/, make vmrun).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/sched.sh
@@ -38,10 +39,19 @@ grep -q "foreign    $theirs" <<<"$out" ||
 [ -e "$tree/$theirs" ] || fail "--dry-run deleted a foreign file"
 ./sync-to-kernel.sh --prune "$tree" || fail "sync-to-kernel.sh --prune failed"
 [ ! -e "$tree/$theirs" ] || fail "--prune left a foreign file"
-for f in Makefile README.md include/scx/common.bpf.h; do
+for f in Makefile include/scx/common.bpf.h; do
 	cmp -s "$f" "$tree/tools/sched_ext/$f" || fail "tools/sched_ext/$f differs after the sync"
 done
 [ ! -e "$tree/tools/sched_ext/vm" ] || fail "the VM tooling was copied into the tree"
+readme=$tree/tools/sched_ext/README.md
+grep -q '^## Build and run$' "$readme" ||
+	fail "the tree's README lacks its own '## Build and run'"
+grep -q '^## sched_ext in one screen$' "$readme" ||
+	fail "the tree's README lacks the primer"
+what=$(grep -nE 'make (vmrun|test)|vm/run\.sh|\btests/|repo-only|tree-only|^-->$' "$readme" | head -n 3)
+[ -z "$what" ] || fail "the tree's README speaks of what the tree has not: $what"
+what=$(make -s -C "$tree/tools/sched_ext" help | grep -E 'vmrun|\bVM\b|kernel  |KVER' | head -n 3)
+[ -z "$what" ] || fail "the tree's make help lists what the tree has not: $what"
 
 echo "# make -C tools/sched_ext (vmlinux from KBUILD_OUTPUT)"
 KBUILD_OUTPUT=$kernel make -C "$tree/tools/sched_ext" -j2 >/dev/null ||
