@@ -11,22 +11,23 @@
 #include "scx_central.bpf.skel.h"
 
 static const char usage[] =
-"Usage: %s [-c CPU] [-s USEC] [-q LEN] [-b NR] [-P] [-i SEC] [-v] [-h]\n"
+"Usage: %s [-c CPU] [-s SLICE_US] [-q LEN] [-b BATCH] [-P] [-i SEC] [-v] [-h]\n"
 "\n"
 "One CPU makes every scheduling decision; the others run their tasks with\n"
 "infinite slices, so that nohz_full CPUs can stop their tick.\n"
 "\n"
-"  -c CPU   the central CPU (default 0)\n"
-"  -s USEC  time slice: how long a CPU may keep a task while others wait\n"
-"           (default 20000)\n"
-"  -q LEN   length of the central queue; what does not fit goes to the\n"
-"           fallback DSQ (default 4096)\n"
-"  -b NR    dispatch slots per ops.dispatch() call, 1..4096 (default: kernel's)\n"
-"  -P       do not pin the slice timer to the central CPU (tests the path\n"
-"           taken by kernels without BPF_F_TIMER_CPU_PIN)\n"
-"  -i SEC   print stats every SEC seconds (default 1)\n"
-"  -v       print libbpf's debug messages\n"
-"  -h       show this help\n";
+"  -c CPU       the central CPU (default 0)\n"
+"  -s SLICE_US  how long a CPU may keep a task while others wait, in\n"
+"               microseconds, 100..1000000 (default 20000)\n"
+"  -q LEN       length of the central queue; what does not fit goes to the\n"
+"               fallback DSQ (default 4096)\n"
+"  -b BATCH     dispatch at most BATCH tasks per ops.dispatch() call,\n"
+"               1..4096 (default: the kernel's 32)\n"
+"  -P           do not pin the slice timer to the central CPU (tests the\n"
+"               path taken by kernels without BPF_F_TIMER_CPU_PIN)\n"
+"  -i SEC       print stats every SEC seconds, 1..3600 (default 1)\n"
+"  -v           print libbpf's debug messages\n"
+"  -h           show this help\n";
 
 #define MAX_BATCH	4096
 
@@ -80,7 +81,8 @@ int main(int argc, char **argv)
 			central = scx_arg_ll('c', optarg, 0, nr_cpus - 1);
 			break;
 		case 's':
-			slice_us = scx_arg_ll('s', optarg, 100, 10000000);
+			slice_us = scx_arg_ll('s', optarg, SCX_SLICE_US_MIN,
+					      SCX_SLICE_US_MAX);
 			break;
 		case 'q':
 			queue_len = scx_arg_ll('q', optarg, 1, 1 << 20);
@@ -98,7 +100,7 @@ restart:
 	pin_to_cpu(central);
 	skel = SCX_OPS_OPEN(central_ops, scx_central);
 	skel->rodata->central_cpu = central;
-	skel->rodata->nr_cpus = nr_cpus;
+	skel->rodata->nr_cpu_ids = nr_cpus;
 	skel->rodata->slice_ns = slice_us * 1000;
 	skel->rodata->timer_no_pin = no_pin;
 	if (batch)

@@ -11,10 +11,10 @@ static const char usage[] =
 "\n"
 "Runs every task that may run on CPU 0 on CPU 0 only, from one queue.\n"
 "\n"
-"  -s SLICE_US  time slice in microseconds (1 to 1000000, default 20000)\n"
+"  -s SLICE_US  time slice in microseconds, 100..1000000 (default 20000)\n"
 "  -t MS        watchdog timeout: a task runnable this long without running\n"
 "               ends the scheduler (1 to 30000, default: the kernel's 30000)\n"
-"  -i SEC       print stats every SEC seconds (default 1)\n"
+"  -i SEC       print stats every SEC seconds, 1..3600 (default 1)\n"
 "  -v           print libbpf's debug messages\n"
 "  -h           show this help\n";
 
@@ -37,7 +37,8 @@ int main(int argc, char **argv)
 	while ((opt = scx_getopt(argc, argv, "s:t:", &opts)) != -1) {
 		switch (opt) {
 		case 's':
-			slice_us = scx_arg_ll('s', optarg, 1, 1000000);
+			slice_us = scx_arg_ll('s', optarg, SCX_SLICE_US_MIN,
+					      SCX_SLICE_US_MAX);
 			break;
 		case 't':
 			timeout_ms = scx_arg_ll('t', optarg, 1, 30000);

@@ -9,14 +9,14 @@
 #include "scx_flatcg.bpf.skel.h"
 
 static const char usage[] =
-"Usage: %s [-s SLICE_US] [-i SEC] [-f] [-v] [-h]\n"
+"Usage: %s [-s SLICE_US] [-f] [-i SEC] [-v] [-h]\n"
 "\n"
 "Enforce the cgroup v2 cpu.weight hierarchy with one flat layer of cgroups.\n"
 "\n"
 "  -s SLICE_US  time slice of a task, and how long a CPU stays on one\n"
-"               cgroup, in microseconds (100..100000, default 20000)\n"
-"  -i SEC       print stats every SEC seconds (1..3600, default 1)\n"
+"               cgroup, in microseconds, 100..1000000 (default 20000)\n"
 "  -f           order tasks within a cgroup FIFO instead of by vtime\n"
+"  -i SEC       print stats every SEC seconds, 1..3600 (default 1)\n"
 "  -v           print libbpf's debug messages\n"
 "  -h           show this help\n";
 
@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 	while ((opt = scx_getopt(argc, argv, "s:f", &opts)) != -1) {
 		switch (opt) {
 		case 's':
-			slice_us = scx_arg_ll('s', optarg, 100, 100000);
+			slice_us = scx_arg_ll('s', optarg, SCX_SLICE_US_MIN,
+					      SCX_SLICE_US_MAX);
 			break;
 		case 'f':
 			fifo = true;

@@ -17,7 +17,7 @@ static const char usage[] =
 "  -S STRIDE  pair CPU c with CPU c + STRIDE, the lowest unpaired CPU first\n"
 "             (default: half the CPUs); the CPU count must be a multiple of\n"
 "             2 * STRIDE\n"
-"  -i SEC     print stats every SEC seconds (default 1)\n"
+"  -i SEC     print stats every SEC seconds, 1..3600 (default 1)\n"
 "  -v         print libbpf's debug messages\n"
 "  -h         show this help\n";
 

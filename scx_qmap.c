@@ -9,18 +9,19 @@
 
 static const char usage[] =
 "Usage: %s [-s SLICE_US] [-e COUNT] [-t COUNT] [-T COUNT] [-l COUNT]\n"
-"       [-b COUNT] [-q LEN] [-P] [-H] [-d PID] [-D LEN] [-S] [-p] [-i SEC]\n"
+"       [-b BATCH] [-q LEN] [-P] [-H] [-d PID] [-D LEN] [-S] [-p] [-i SEC]\n"
 "       [-v] [-h]\n"
 "\n"
 "Five weighted FIFO queues of PIDs, showing most of what sched_ext offers.\n"
 "Not for production use.\n"
 "\n"
-"  -s SLICE_US  time slice in microseconds (default 20000)\n"
+"  -s SLICE_US  time slice in microseconds, 100..1000000 (default 20000)\n"
 "  -e COUNT     fail with scx_bpf_error() at the COUNTth enqueue\n"
 "  -t COUNT     stall every COUNTth user thread, for the watchdog to catch\n"
 "  -T COUNT     stall every COUNTth kernel thread\n"
 "  -l COUNT     loop forever in ops.dispatch() after COUNT dispatches\n"
-"  -b COUNT     dispatch at most COUNT tasks per ops.dispatch() call\n"
+"  -b BATCH     dispatch at most BATCH tasks per ops.dispatch() call,\n"
+"               1..4096\n"
 "  -q LEN       hold at most LEN PIDs per queue (default 4096); a full\n"
 "               queue spills into the shared DSQ\n"
 "  -P           print the shared DSQ to trace_pipe every second\n"
@@ -29,7 +30,7 @@ static const char usage[] =
 "  -D LEN       exit_dump_len: size of the debug dump on error\n"
 "  -S           leave the scheduler's own state out of the debug dump\n"
 "  -p           switch only SCHED_EXT tasks (SCX_OPS_SWITCH_PARTIAL)\n"
-"  -i SEC       print stats every SEC seconds (default 1)\n"
+"  -i SEC       print stats every SEC seconds, 1..3600 (default 1)\n"
 "  -v           print libbpf's debug messages\n"
 "  -h           show this help\n";
 
@@ -49,7 +50,8 @@ static void parse_opts(int argc, char **argv, struct scx_opts *common,
 				 common)) != -1) {
 		switch (opt) {
 		case 's':
-			o->slice_us = scx_arg_ll('s', optarg, 1, 1000000);
+			o->slice_us = scx_arg_ll('s', optarg, SCX_SLICE_US_MIN,
+						 SCX_SLICE_US_MAX);
 			break;
 		case 'e':
 			o->error_after = scx_arg_ll('e', optarg, 1, 1LL << 62);

@@ -12,7 +12,7 @@ static const char usage[] =
 "A weighted-vtime scheduler with one shared queue.\n"
 "\n"
 "  -f      schedule in FIFO order instead of by weighted vtime\n"
-"  -i SEC  print stats every SEC seconds (default 1)\n"
+"  -i SEC  print stats every SEC seconds, 1..3600 (default 1)\n"
 "  -v      print libbpf's debug messages\n"
 "  -h      show this help\n";
 

@@ -58,7 +58,7 @@ char _license[] SEC("license") = "GPL";
 #define FALLBACK_DSQ	1
 
 const volatile s32 usersched_pid;	/* thread id of the user scheduler */
-const volatile u32 nr_cpus;		/* online when loaded */
+const volatile u32 nr_online_cpus;	/* CPUs online when loaded */
 const volatile u32 batch = 8;		/* -b: tasks per round */
 const volatile u32 nr_bpf;		/* __NR_bpf, set by the loader */
 
@@ -132,7 +132,7 @@ static bool is_usersched_tracer(const struct task_struct *p)
  */
 static bool keep_in_bpf(const struct task_struct *p)
 {
-	if (p->nr_cpus_allowed < nr_cpus) {
+	if (p->nr_cpus_allowed < nr_online_cpus) {
 		inc(&nr_kept_affinity);
 		return true;
 	}
@@ -316,7 +316,7 @@ void BPF_STRUCT_OPS(userland_dispatch, s32 cpu, struct task_struct *prev)
 	 * returns, so other CPUs cannot see them yet; wake as many idle CPUs
 	 * as there are tasks beyond the one this CPU will take.
 	 */
-	for (i = 1; i < dctx.nr && i < nr_cpus; i++)
+	for (i = 1; i < dctx.nr && i < nr_online_cpus; i++)
 		kick_idle_cpu();
 
 	if (usersched_needed() && run_usersched())

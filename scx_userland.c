@@ -322,7 +322,7 @@ int main(int argc, char **argv)
 restart:
 	skel = SCX_OPS_OPEN(userland_ops, scx_userland);
 	skel->rodata->usersched_pid = getpid();
-	skel->rodata->nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	skel->rodata->nr_online_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	skel->rodata->batch = batch;
 	skel->rodata->nr_bpf = __NR_bpf;
 	if (ring_pages) {

@@ -209,6 +209,10 @@ static inline void scx_stats_sleep(unsigned int sec, atomic_bool *stop,
 	}
 }
 
+/* -s SLICE_US, the same in every example: 100 us to 1 s. */
+#define SCX_SLICE_US_MIN	100
+#define SCX_SLICE_US_MAX	1000000
+
 /* Parse the argument of option -@opt as an integer in [@min, @max]. */
 static inline long long scx_arg_ll(char opt, const char *arg, long long min,
 				   long long max)

@@ -52,7 +52,7 @@ if [ "$rc" -ne 1 ] || ! grep -q '^scx_flatcg: unknown option -x (see -h)$' "$out
 	fail "-x did not print one line pointing to -h and exit 1: $(cat "$out")"
 fi
 expect_error "slice too short" -s 99
-expect_error "slice too long" -s 100001
+expect_error "slice too long" -s 1000001
 expect_error "slice not a number" -s 5ms
 expect_error "interval 0" -i 0
 expect_error "interval too long" -i 3601
