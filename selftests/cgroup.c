@@ -25,8 +25,6 @@ struct event {
 
 #include "cgroup.bpf.skel.h"
 
-#define ARRAY_SIZE(__a)	(sizeof(__a) / sizeof((__a)[0]))
-
 enum { EV_INIT = 1, EV_EXIT, EV_PREP, EV_MOVE, EV_WEIGHT };
 
 struct ctx {

@@ -11,7 +11,6 @@
 
 static const unsigned long long masks[] = { 0x2, 0x5, 0xf };
 
-#define ARRAY_SIZE(__a)	(sizeof(__a) / sizeof((__a)[0]))
 #define NR_MASKS	ARRAY_SIZE(masks)
 
 struct ctx {

@@ -19,7 +19,6 @@ static const struct {
 	{ 0, 100 },
 };
 
-#define ARRAY_SIZE(__a)	(sizeof(__a) / sizeof((__a)[0]))
 #define NR_STEPS	ARRAY_SIZE(steps)
 
 struct ctx {

@@ -92,6 +92,20 @@ struct rq *scx_bpf_cpu_rq(s32 cpu) __ksym;
 struct cgroup *scx_bpf_task_cgroup(struct task_struct *p) __ksym;
 
 /*
+ * Kfuncs of newer kernels (7.x), weak: where the running kernel lacks one
+ * its address is 0, so guard each call with bpf_ksym_exists(), and the
+ * verifier drops the call as dead code there.
+ */
+u64 scx_bpf_now(void) __ksym __weak;
+struct task_struct *scx_bpf_dsq_peek(u64 dsq_id) __ksym __weak;
+struct task_struct *scx_bpf_cpu_curr(s32 cpu) __ksym __weak;
+struct rq *scx_bpf_locked_rq(void) __ksym __weak;
+bool scx_bpf_task_set_slice(struct task_struct *p, u64 slice) __ksym __weak;
+bool scx_bpf_task_set_dsq_vtime(struct task_struct *p, u64 vtime) __ksym __weak;
+u32 scx_bpf_nr_node_ids(void) __ksym __weak;
+s32 scx_bpf_cpu_node(s32 cpu) __ksym __weak;
+
+/*
  * printf-style wrappers around the *_bstr kfuncs.  The format lives in a
  * static buffer and the arguments are widened into an array of u64, which is
  * the form the kernel's bstr printing expects.
