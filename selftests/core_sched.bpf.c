@@ -2,10 +2,17 @@
 /*
  * ops.core_sched_before() decides which of two runnable tasks should go
  * first when core scheduling has to pick for a whole SMT core.  The kernel
- * only asks when cookies exist, so user space makes two cookie groups of
- * workers and this side counts the calls that compare two of them.
+ * only asks when cookies exist, so user space gives two workers a cookie
+ * each and pins them on the two siblings of one core.  Tasks of different
+ * cookies may not share a core, so each core-wide pick runs one of them and
+ * forces the other sibling idle; which one is up to this callback.
  *
- * The answer copies the kernel's own default order.  6.12 stamps
+ * The answer is rigged: worker A goes before worker B, always.  If the
+ * kernel heeds it, A owns the core and B starves; if it read the answer
+ * the wrong way round (as 6.12 did before its fix swapped the arguments),
+ * B would own it.  User space measures which.
+ *
+ * Any other pair gets the kernel's own default order.  6.12 stamps
  * p->scx.core_sched_at when a task becomes runnable and puts the older
  * stamp first; 7.3 dropped the field, and puts a running task after every
  * waiting one and waiting ones by p->scx.runnable_at.  CO-RE tells which
@@ -17,16 +24,13 @@ char _license[] SEC("license") = "GPL";
 
 UEI_DEFINE(uei);
 
-#define MAX_WORKERS	8
-
 /* Filled in by user space once the workers exist. */
-s32 workers[MAX_WORKERS];
+s32 pid_a, pid_b;
 
 u64 nr_calls;
 u64 nr_self;		/* a task compared with itself: never sensible */
-u64 nr_ours;		/* both tasks are workers */
-u64 nr_ours_cookied;	/* ... and both carry a core-sched cookie */
-s32 last_a, last_b;
+u64 nr_ab;		/* A compared with B, either way round */
+u64 nr_ab_cookied;	/* ... with both carrying a core-sched cookie */
 
 /* 6.12's field, which vmlinux.h of a later kernel lacks. */
 struct sched_ext_entity___core_sched_at {
@@ -49,28 +53,23 @@ static bool fifo_before(struct task_struct *a, struct task_struct *b)
 	return (long)(a->scx.runnable_at - b->scx.runnable_at) < 0;
 }
 
-static bool is_worker(const struct task_struct *p)
-{
-	int i;
-
-	for (i = 0; i < MAX_WORKERS; i++)
-		if (workers[i] && workers[i] == p->pid)
-			return true;
-	return false;
-}
-
 bool BPF_STRUCT_OPS(core_sched_before, struct task_struct *a,
 		    struct task_struct *b)
 {
+	bool a_is_a = pid_a && a->pid == pid_a;
+	bool a_is_b = pid_b && a->pid == pid_b;
+	bool b_is_a = pid_a && b->pid == pid_a;
+	bool b_is_b = pid_b && b->pid == pid_b;
+
 	__sync_fetch_and_add(&nr_calls, 1);
 	if (a == b)
 		__sync_fetch_and_add(&nr_self, 1);
-	if (is_worker(a) && is_worker(b)) {
-		__sync_fetch_and_add(&nr_ours, 1);
+	if ((a_is_a && b_is_b) || (a_is_b && b_is_a)) {
+		__sync_fetch_and_add(&nr_ab, 1);
 		if (a->core_cookie && b->core_cookie)
-			__sync_fetch_and_add(&nr_ours_cookied, 1);
-		last_a = a->pid;
-		last_b = b->pid;
+			__sync_fetch_and_add(&nr_ab_cookied, 1);
+		/* A first, whichever way round the kernel asks. */
+		return a_is_a;
 	}
 	return fifo_before(a, b);
 }

@@ -10,6 +10,12 @@
  * the reverse of arrival; walking it checks that order and that the slice
  * and vtime set on the iterator arrived with the task.
  *
+ * Each move is written down in the task's storage, and ops.running() checks
+ * that the task arrived: one moved to the local DSQ runs on the CPU whose
+ * dispatch moved it, one moved to the vtime DSQ runs with the vtime it was
+ * moved with.  A failed move (another CPU's walk took the task first) is
+ * not noted; a new ops.enqueue() of the task forgets the move.
+ *
  * ops.init() also makes and destroys a third DSQ, to see
  * scx_bpf_destroy_dsq() take effect.
  */
@@ -30,9 +36,44 @@ s32 gone_before, gone_after;	/* nr_queued of GONE_DSQ around destroy */
 u64 nr_parked, nr_iterated, nr_moved_local, nr_moved_vtime, nr_move_failed;
 u64 nr_vtime_seen, nr_vtime_multi, nr_misordered, nr_bad_slice, nr_bad_vtime;
 u64 vclock = 1ULL << 40;
+u64 nr_local_arrived, nr_local_astray, nr_vtime_arrived, nr_vtime_astray;
+
+enum route { ROUTE_NONE, ROUTE_LOCAL, ROUTE_VTIME };
+
+/* The last move of a task, until it runs or is enqueued again. */
+struct move {
+	u32 route;
+	s32 cpu;
+	u64 vtime;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct move);
+} moves SEC(".maps");
+
+static void note_move(struct task_struct *p, u32 route, s32 cpu, u64 vtime)
+{
+	struct move *m;
+
+	m = bpf_task_storage_get(&moves, p, NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!m)
+		return;
+	m->cpu = cpu;
+	m->vtime = vtime;
+	m->route = route;
+}
 
 void BPF_STRUCT_OPS(dsq_move_enqueue, struct task_struct *p, u64 enq_flags)
 {
+	struct move *m;
+
+	m = bpf_task_storage_get(&moves, p, NULL, 0);
+	if (m)
+		m->route = ROUTE_NONE;
 	if (target_tgid && p->tgid == target_tgid) {
 		__sync_fetch_and_add(&nr_parked, 1);
 		scx_bpf_dsq_insert(p, FIFO_DSQ, SCX_SLICE_DFL, enq_flags);
@@ -102,22 +143,32 @@ void BPF_STRUCT_OPS(dsq_move_dispatch, s32 cpu, struct task_struct *prev)
 
 	bpf_for_each(scx_dsq, p, FIFO_DSQ, 0) {
 		bool ok;
+		u64 vtime;
 
 		/* Every other task takes the vtime route. */
 		if (__sync_fetch_and_add(&nr_iterated, 1) % 2 == 0) {
+			vtime = __sync_sub_and_fetch(&vclock, 1);
 			scx_bpf_dsq_move_set_slice(BPF_FOR_EACH_ITER,
 						   MOVE_SLICE);
-			scx_bpf_dsq_move_set_vtime(BPF_FOR_EACH_ITER,
-						   __sync_sub_and_fetch(&vclock, 1));
+			scx_bpf_dsq_move_set_vtime(BPF_FOR_EACH_ITER, vtime);
 			ok = scx_bpf_dsq_move_vtime(BPF_FOR_EACH_ITER, p,
 						    VTIME_DSQ, 0);
-			if (ok)
+			/*
+			 * Another CPU may take it from the vtime DSQ and run
+			 * it before this note; that run goes unchecked.
+			 */
+			if (ok) {
+				note_move(p, ROUTE_VTIME, cpu, vtime);
 				__sync_fetch_and_add(&nr_moved_vtime, 1);
+			}
 		} else {
+			/* Only this CPU, busy here, can run it: no race. */
 			ok = scx_bpf_dsq_move(BPF_FOR_EACH_ITER, p,
 					      SCX_DSQ_LOCAL, 0);
-			if (ok)
+			if (ok) {
+				note_move(p, ROUTE_LOCAL, cpu, 0);
 				__sync_fetch_and_add(&nr_moved_local, 1);
+			}
 		}
 		if (!ok)
 			__sync_fetch_and_add(&nr_move_failed, 1);
@@ -125,6 +176,28 @@ void BPF_STRUCT_OPS(dsq_move_dispatch, s32 cpu, struct task_struct *prev)
 
 	check_vtime_dsq();
 	scx_bpf_dsq_move_to_local(VTIME_DSQ);
+}
+
+/* Did the task arrive where its last move sent it? */
+void BPF_STRUCT_OPS(dsq_move_running, struct task_struct *p)
+{
+	struct move *m;
+
+	m = bpf_task_storage_get(&moves, p, NULL, 0);
+	if (!m || m->route == ROUTE_NONE)
+		return;
+	if (m->route == ROUTE_LOCAL) {
+		if (m->cpu == bpf_get_smp_processor_id())
+			__sync_fetch_and_add(&nr_local_arrived, 1);
+		else
+			__sync_fetch_and_add(&nr_local_astray, 1);
+	} else {
+		if (p->scx.dsq_vtime == m->vtime)
+			__sync_fetch_and_add(&nr_vtime_arrived, 1);
+		else
+			__sync_fetch_and_add(&nr_vtime_astray, 1);
+	}
+	m->route = ROUTE_NONE;
 }
 
 s32 BPF_STRUCT_OPS_SLEEPABLE(dsq_move_init)
@@ -152,6 +225,7 @@ void BPF_STRUCT_OPS(dsq_move_exit, struct scx_exit_info *ei)
 SCX_OPS_DEFINE(dsq_move_ops,
 	       .enqueue			= (void *)dsq_move_enqueue,
 	       .dispatch		= (void *)dsq_move_dispatch,
+	       .running			= (void *)dsq_move_running,
 	       .init			= (void *)dsq_move_init,
 	       .exit			= (void *)dsq_move_exit,
 	       .name			= "dsq_move");

@@ -9,7 +9,9 @@
  * vtime set on the iterator), half straight to the local DSQ
  * (scx_bpf_dsq_move()).  All of them must keep running, both kinds of
  * move must happen, and the vtime DSQ must hold its tasks in vtime order
- * with the slice and vtime they were moved with.  The DSQ destroyed in
+ * with the slice and vtime they were moved with.  The moved tasks must
+ * arrive: run on the CPU that moved them to its local DSQ, or with the
+ * vtime they were moved into the vtime DSQ with.  The DSQ destroyed in
  * ops.init() must be gone (-ENOENT) after scx_bpf_destroy_dsq().
  */
 #include <pthread.h>
@@ -80,6 +82,8 @@ static enum scx_test_status run(void *arg)
 {
 	struct ctx *c = arg;
 	struct dsq_move__bss *bss = c->skel->bss;
+	u64 local_arrived, local_astray, vtime_arrived, vtime_astray;
+	u64 moved_local, moved_vtime;
 	struct bpf_link *link;
 
 	link = scx_util_attach(c->skel->maps.dsq_move_ops);
@@ -89,6 +93,16 @@ static enum scx_test_status run(void *arg)
 		     bss->nr_vtime_multi >= 3, 5000);
 	SCX_EQ(c->skel->data->uei.kind, 0);
 	bss->target_tgid = 0;
+	/*
+	 * Arrivals now: while the scheduler is unloaded, tasks go where the
+	 * kernel puts them, whatever their last move said.
+	 */
+	local_arrived = bss->nr_local_arrived;
+	local_astray = bss->nr_local_astray;
+	vtime_arrived = bss->nr_vtime_arrived;
+	vtime_astray = bss->nr_vtime_astray;
+	moved_local = bss->nr_moved_local;
+	moved_vtime = bss->nr_moved_vtime;
 	scx_util_detach(link);
 
 	fprintf(stderr, "# parked %llu iterated %llu moved local %llu vtime %llu failed %llu\n",
@@ -104,7 +118,24 @@ static enum scx_test_status run(void *arg)
 		(unsigned long long)bss->nr_bad_slice,
 		(unsigned long long)bss->nr_bad_vtime,
 		bss->gone_before, bss->gone_after);
+	fprintf(stderr, "# arrived: local %llu of %llu (%llu astray), vtime %llu of %llu (%llu astray)\n",
+		(unsigned long long)local_arrived,
+		(unsigned long long)moved_local,
+		(unsigned long long)local_astray,
+		(unsigned long long)vtime_arrived,
+		(unsigned long long)moved_vtime,
+		(unsigned long long)vtime_astray);
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
+	/*
+	 * Moved tasks arrive: a local move runs on the mover's CPU, a vtime
+	 * move with its vtime.  At the end each worker may still have one
+	 * move in flight, and a vtime move may run before it is noted.
+	 */
+	SCX_EQ(local_astray, 0);
+	SCX_EQ(vtime_astray, 0);
+	SCX_GT(local_arrived, 0);
+	SCX_GT(vtime_arrived, 0);
+	SCX_ASSERT(local_arrived + NR_WORKERS >= moved_local);
 	SCX_GT(bss->nr_iterated, 0);
 	SCX_GT(bss->nr_moved_local, 0);
 	SCX_GT(bss->nr_moved_vtime, 0);
@@ -139,7 +170,7 @@ static void cleanup(void *arg)
 
 static struct scx_test dsq_move_test = {
 	.name		= "dsq_move",
-	.description	= "DSQ iterator and the dsq_move family in dispatch; create/destroy_dsq",
+	.description	= "DSQ iterator and the dsq_move family in dispatch: moved tasks arrive on the mover's CPU or by vtime; create/destroy_dsq",
 	.covers		=
 		"kfunc:bpf_iter_scx_dsq_new kfunc:bpf_iter_scx_dsq_next kfunc:bpf_iter_scx_dsq_destroy kfunc:scx_bpf_dispatch_from_dsq kfunc:scx_bpf_dispatch_vtime_from_dsq kfunc:scx_bpf_dispatch_from_dsq_set_slice kfunc:scx_bpf_dispatch_from_dsq_set_vtime kfunc:scx_bpf_create_dsq kfunc:scx_bpf_destroy_dsq kfunc:scx_bpf_dsq_nr_queued",
 	.timeout	= 30,

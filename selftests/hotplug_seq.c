@@ -48,8 +48,14 @@ static enum scx_test_status run(void *arg)
 		hotplug_seq__destroy(skel);
 		SCX_FAIL("attach: %s", strerror(errno));
 	}
-	stayed = !SCX_WAIT_FOR(skel->data->uei.kind, 300) &&
-		 scx_util_enabled();
+	/*
+	 * Until it has scheduled a few tasks, with no exit on record.  An
+	 * unwanted unload would also leave its kind in place of the
+	 * SCX_EXIT_UNREG our detach gives, checked below.
+	 */
+	stayed = SCX_WAIT_FOR(skel->bss->nr_enqueued >= 3 ||
+			      skel->data->uei.kind, 5000) &&
+		 !skel->data->uei.kind && scx_util_enabled();
 	scx_util_detach(link);
 	fprintf(stderr, "# seq %lld: kind %d after detach, %llu enqueued\n",
 		seq, skel->data->uei.kind,

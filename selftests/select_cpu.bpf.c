@@ -5,6 +5,11 @@
  * kernel's default picker choose, queue the task straight on the chosen
  * CPU's local DSQ when it is idle, and record for one task (the test's
  * child, allowed on two CPUs) what the callback saw and where it then ran.
+ *
+ * User space keeps one of the two CPUs busy with a spinner.  For the child,
+ * the idle cpumask is read just before the default picker runs: when the
+ * picker says "idle", the CPU it chose must have been idle in that mask,
+ * and must never be the busy one.
  */
 #include <scx/common.bpf.h>
 
@@ -12,12 +17,17 @@ char _license[] SEC("license") = "GPL";
 
 UEI_DEFINE(uei);
 
-/* Set by user space: the tgid to watch and the two CPUs it may use. */
+/*
+ * Set by user space: the tgid to watch, the two CPUs it may use, and which
+ * of them a spinner keeps busy.
+ */
 s32 target;
-s32 cpu_a, cpu_b;
+s32 cpu_a, cpu_b, busy_cpu = -1;
 
 u64 nr_select, nr_ttwu, nr_idle, nr_bad_prev, nr_bad_ret;
 u64 nr_direct_run, nr_direct_wrong_cpu;
+u64 nr_idle_busy;	/* "idle", but the busy CPU */
+u64 nr_idle_not_before;	/* "idle", but not in the idle mask just before */
 s32 last_prev, last_ret;
 /* Where the last direct dispatch was meant to run, or -1. */
 s32 direct_cpu = -1;
@@ -25,14 +35,22 @@ s32 direct_cpu = -1;
 s32 BPF_STRUCT_OPS(select_cpu_select_cpu, struct task_struct *p,
 		   s32 prev_cpu, u64 wake_flags)
 {
-	bool idle = false;
+	bool watched = target && p->tgid == target;
+	bool idle = false, a_idle = false, b_idle = false;
+	const struct cpumask *mask;
 	s32 cpu;
 
+	if (watched) {
+		mask = scx_bpf_get_idle_cpumask();
+		a_idle = bpf_cpumask_test_cpu(cpu_a, mask);
+		b_idle = bpf_cpumask_test_cpu(cpu_b, mask);
+		scx_bpf_put_idle_cpumask(mask);
+	}
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &idle);
 	if (idle)
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SCX_SLICE_DFL, 0);
 
-	if (!target || p->tgid != target)
+	if (!watched)
 		return cpu;
 	__sync_fetch_and_add(&nr_select, 1);
 	if (wake_flags & SCX_WAKE_TTWU)
@@ -45,6 +63,10 @@ s32 BPF_STRUCT_OPS(select_cpu_select_cpu, struct task_struct *p,
 		__sync_fetch_and_add(&nr_bad_ret, 1);
 	if (idle) {
 		__sync_fetch_and_add(&nr_idle, 1);
+		if (cpu == busy_cpu)
+			__sync_fetch_and_add(&nr_idle_busy, 1);
+		if (!(cpu == cpu_a ? a_idle : cpu == cpu_b && b_idle))
+			__sync_fetch_and_add(&nr_idle_not_before, 1);
 		direct_cpu = cpu;
 	} else {
 		direct_cpu = -1;

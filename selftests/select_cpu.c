@@ -3,7 +3,9 @@
  * Wake a child allowed on CPUs 2 and 3 fifty times and check what
  * ops.select_cpu() saw: a TTWU wakeup, a previous CPU and a choice within
  * the child's affinity, and that a task inserted into the chosen CPU's local
- * DSQ then ran on that very CPU.
+ * DSQ then ran on that very CPU.  A spinner pinned on CPU 3 keeps it busy:
+ * scx_bpf_select_cpu_dfl() may report an idle CPU only when the CPU was in
+ * the idle mask, so never CPU 3.
  */
 #include <scx/common.h>
 #include "scx_test.h"
@@ -11,13 +13,16 @@
 #include "select_cpu.bpf.skel.h"
 
 #define ROUNDS	50
+#define BUSY_CPU	3
 
 struct ctx {
 	struct select_cpu *skel;
 	struct scx_util_pingpong pp;
+	pid_t hog;
 };
 
-static struct ctx tctx = { .pp = { .pid = -1, .to = -1, .from = -1 } };
+static struct ctx tctx = { .pp = { .pid = -1, .to = -1, .from = -1 },
+			   .hog = -1 };
 
 static enum scx_test_status setup(void **ctx)
 {
@@ -45,6 +50,10 @@ static enum scx_test_status run(void *data)
 	cpu_set_t set;
 	int i;
 
+	/* Forked before the attach, so that it does not hold the link. */
+	c->hog = scx_util_spawn(scx_util_spin_forever, NULL);
+	SCX_ASSERT(c->hog > 0);
+	SCX_EQ(scx_util_pin(c->hog, BUSY_CPU), 0);
 	link = scx_util_attach(skel->maps.select_cpu_ops);
 	if (!link)
 		SCX_FAIL("cannot attach: %s", strerror(errno));
@@ -59,6 +68,7 @@ static enum scx_test_status run(void *data)
 	SCX_EQ(scx_util_pingpong_round(&c->pp, 2000), 0);
 	skel->bss->cpu_a = 2;
 	skel->bss->cpu_b = 3;
+	skel->data->busy_cpu = BUSY_CPU;
 	skel->bss->target = c->pp.pid;
 
 	for (i = 0; i < ROUNDS; i++)
@@ -66,10 +76,12 @@ static enum scx_test_status run(void *data)
 	skel->bss->target = 0;
 	scx_util_detach(link);
 
-	printf("select_cpu %llu, ttwu %llu, idle %llu, direct runs %llu\n",
+	printf("select_cpu %llu, ttwu %llu, idle %llu (on the busy CPU %llu, not idle before %llu), direct runs %llu\n",
 	       (unsigned long long)skel->bss->nr_select,
 	       (unsigned long long)skel->bss->nr_ttwu,
 	       (unsigned long long)skel->bss->nr_idle,
+	       (unsigned long long)skel->bss->nr_idle_busy,
+	       (unsigned long long)skel->bss->nr_idle_not_before,
 	       (unsigned long long)skel->bss->nr_direct_run);
 	SCX_EQ(skel->data->uei.kind, SCX_EXIT_UNREG);
 	/* The child blocks in read() in each round, so most wake it up. */
@@ -78,6 +90,8 @@ static enum scx_test_status run(void *data)
 	SCX_EQ(skel->bss->nr_bad_prev, 0);
 	SCX_EQ(skel->bss->nr_bad_ret, 0);
 	SCX_GT(skel->bss->nr_idle, 0);
+	SCX_EQ(skel->bss->nr_idle_busy, 0);
+	SCX_EQ(skel->bss->nr_idle_not_before, 0);
 	SCX_GT(skel->bss->nr_direct_run, 0);
 	SCX_EQ(skel->bss->nr_direct_wrong_cpu, 0);
 	return SCX_TEST_PASS;
@@ -88,13 +102,14 @@ static void cleanup(void *data)
 	struct ctx *c = data;
 
 	scx_util_pingpong_stop(&c->pp);
+	scx_util_stop(c->hog);
 	select_cpu__destroy(c->skel);
 }
 
 static struct scx_test select_cpu_test = {
 	.name = "select_cpu",
-	.description = "ops.select_cpu gets TTWU wakeups with a valid previous CPU; scx_bpf_select_cpu_dfl picks within the affinity and a local-DSQ insert runs the task on that CPU",
-	.covers = "ops:select_cpu kfunc:scx_bpf_select_cpu_dfl kfunc:scx_bpf_dsq_insert kfunc:scx_bpf_task_cpu",
+	.description = "ops.select_cpu gets TTWU wakeups with a valid previous CPU; scx_bpf_select_cpu_dfl picks within the affinity and its is_idle is true only for a CPU that was idle, and a local-DSQ insert runs the task on that CPU",
+	.covers = "ops:select_cpu kfunc:scx_bpf_select_cpu_dfl kfunc:scx_bpf_dsq_insert kfunc:scx_bpf_task_cpu kfunc:scx_bpf_get_idle_cpumask kfunc:scx_bpf_put_idle_cpumask",
 	.setup = setup,
 	.run = run,
 	.cleanup = cleanup,

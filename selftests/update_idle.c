@@ -19,6 +19,7 @@
  * in BTF; we tell the two apart by a kfunc of the same built-in idle code
  * that 6.12 lacks and 7.3 has, scx_bpf_get_idle_cpumask_node().
  */
+#include <stdlib.h>
 #include <scx/common.h>
 #include "scx_test.h"
 #include "util.h"
@@ -65,6 +66,17 @@ static enum scx_test_status setup_keep(void **ctx)
 	return do_setup(ctx, true);
 }
 
+/* CPU time @pid has had, in ns: the first field of /proc/PID/schedstat. */
+static long long cpu_ns(pid_t pid)
+{
+	char path[64], buf[128];
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	if (scx_util_read_file(path, buf, sizeof(buf)))
+		SCX_FAIL("cannot read %s", path);
+	return strtoll(buf, NULL, 10);
+}
+
 /* Run on CPU 2 for a moment and leave it; is it then reported idle? */
 static bool visit_spin_cpu(struct update_idle__bss *bss)
 {
@@ -79,7 +91,8 @@ static enum scx_test_status run(void *ctx)
 	struct update_idle__bss *bss = skel->bss;
 	bool keep = skel->rodata->keep_idle;
 	struct bpf_link *link;
-	u64 busy0, idle0;
+	u64 busy0, idle0, idle_mid;
+	long long spun;
 	pid_t pid;
 
 	link = scx_util_attach(skel->maps.update_idle_ops);
@@ -107,9 +120,15 @@ static enum scx_test_status run(void *ctx)
 			 (unsigned long long)bss->nr_idle[SPIN_CPU],
 			 (unsigned long long)busy0, (unsigned long long)idle0);
 	SCX_GT(bss->nr_busy[SPIN_CPU], busy0);
-	/* While it spins, CPU 2 has no reason to go idle. */
-	scx_util_sleep_ms(100);
+	/*
+	 * While it spins, CPU 2 has no reason to go idle: no idle report
+	 * while the spinner gets another 50 ms of CPU.
+	 */
+	idle_mid = bss->nr_idle[SPIN_CPU];
+	spun = cpu_ns(pid);
+	SCX_ASSERT(SCX_WAIT_FOR(cpu_ns(pid) - spun >= 50 * 1000000LL, 3000));
 	SCX_EQ(bss->cpu_state[SPIN_CPU], ST_BUSY);
+	SCX_EQ(bss->nr_idle[SPIN_CPU], idle_mid);
 	scx_util_stop(pid);
 	SCX_ASSERT(SCX_WAIT_FOR(bss->cpu_state[SPIN_CPU] == ST_IDLE, 3000));
 	SCX_GT(bss->nr_idle[SPIN_CPU], idle0);
