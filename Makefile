@@ -43,6 +43,14 @@ KVER_DIR := $(if $(filter-out 6.12,$(KVER)),/$(KVER))
 endif
 
 OUT := $(if $(O),$(abspath $(O))/build,$(SRC)/build$(KVER_DIR))
+# libbpf, bpftool and vmlinux.h; SANITIZE=1 shares those of the plain build.
+TOOLS_OBJ := $(OUT)/obj
+# SANITIZE=1: the loaders with AddressSanitizer and UBSan, apart in san/
+# (the BPF side is the same).
+ifeq ($(SANITIZE),1)
+OUT := $(OUT)/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+endif
 OBJ := $(OUT)/obj
 BIN := $(OUT)/bin
 
@@ -72,19 +80,21 @@ endif
 
 LIBBPF_SRC := $(KSRC)/tools/lib/bpf
 BPFTOOL_SRC := $(KSRC)/tools/bpf/bpftool
-LIBBPF_A := $(OBJ)/libbpf/libbpf.a
-LIBBPF_HDRS := $(OBJ)/include/bpf/libbpf.h
-BPFTOOL := $(OBJ)/bpftool/bpftool
-VMLINUX_H := $(OBJ)/include/vmlinux.h
+LIBBPF_A := $(TOOLS_OBJ)/libbpf/libbpf.a
+LIBBPF_HDRS := $(TOOLS_OBJ)/include/bpf/libbpf.h
+BPFTOOL := $(TOOLS_OBJ)/bpftool/bpftool
+VMLINUX_H := $(TOOLS_OBJ)/include/vmlinux.h
 DEPS := $(if $(wildcard $(SRC)/vm/install-deps.sh),deps)
 
 SCHEDS := $(patsubst $(SRC)/%.bpf.c,%,$(wildcard $(SRC)/scx_*.bpf.c))
 
-INCLUDES := -I$(OBJ) -I$(OBJ)/include -I$(SRC)/include \
+INCLUDES := -I$(OBJ) -I$(TOOLS_OBJ)/include -I$(SRC)/include \
 	    -I$(KSRC)/tools/include/uapi
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	  -Wno-missing-field-initializers $(INCLUDES)
+CFLAGS += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lelf -lz -lpthread
 # The BPF side reads pt_regs and the like through the target's
 # bpf_tracing.h names: the host's architecture by default, or ARCH= as for
@@ -117,7 +127,7 @@ $(SCHEDS): %: $(BIN)/%
 # What any BPF program here needs before it compiles; selftests/ uses it.
 prep: $(LIBBPF_A) $(LIBBPF_HDRS) $(BPFTOOL) $(VMLINUX_H)
 
-$(OBJ) $(BIN) $(OBJ)/libbpf $(OBJ)/bpftool $(OBJ)/include:
+$(sort $(OBJ) $(BIN) $(TOOLS_OBJ)/libbpf $(TOOLS_OBJ)/bpftool $(TOOLS_OBJ)/include):
 	$(Q)mkdir -p $@
 
 # The Debian kernel source, unpacked on first use (out-of-tree mode only).
@@ -126,27 +136,27 @@ $(CACHE)/linux-source-$(KVER)/Makefile:
 
 $(LIBBPF_SRC)/libbpf.c $(BPFTOOL_SRC)/main.c: | $(KSRC)/Makefile
 
-$(LIBBPF_A) $(LIBBPF_HDRS) &: | $(DEPS) $(LIBBPF_SRC)/libbpf.c $(OBJ)/libbpf $(OBJ)/include
+$(LIBBPF_A) $(LIBBPF_HDRS) &: | $(DEPS) $(LIBBPF_SRC)/libbpf.c $(TOOLS_OBJ)/libbpf $(TOOLS_OBJ)/include
 	$(call msg,LIBBPF,$(LIBBPF_A))
-	$(Q)$(MAKE) -C $(LIBBPF_SRC) OUTPUT=$(OBJ)/libbpf/ DESTDIR=$(OBJ) \
+	$(Q)$(MAKE) -C $(LIBBPF_SRC) OUTPUT=$(TOOLS_OBJ)/libbpf/ DESTDIR=$(TOOLS_OBJ) \
 		prefix= V=$(V) $(LIBBPF_A) install_headers $(SUBMAKE_QUIET)
 
-$(BPFTOOL): | $(BPFTOOL_SRC)/main.c $(OBJ)/bpftool
+$(BPFTOOL): | $(BPFTOOL_SRC)/main.c $(TOOLS_OBJ)/bpftool
 	$(call msg,BPFTOOL,$@)
-	$(Q)$(MAKE) -C $(BPFTOOL_SRC) OUTPUT=$(OBJ)/bpftool/ CLANG=$(CLANG) \
+	$(Q)$(MAKE) -C $(BPFTOOL_SRC) OUTPUT=$(TOOLS_OBJ)/bpftool/ CLANG=$(CLANG) \
 		V=$(V) $(SUBMAKE_QUIET)
 
 
 # vmlinux.h must follow a change of VMLINUX_BTF even to an older file, so
 # the path itself is a prerequisite, kept in a file rewritten when it changes.
-BTF_SOURCE := $(OBJ)/include/.btf-source
+BTF_SOURCE := $(TOOLS_OBJ)/include/.btf-source
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
-$(shell mkdir -p $(OBJ)/include; \
+$(shell mkdir -p $(TOOLS_OBJ)/include; \
 	[ "$$(cat $(BTF_SOURCE) 2>/dev/null)" = "$(VMLINUX_BTF)" ] || \
 	echo "$(VMLINUX_BTF)" > $(BTF_SOURCE))
 endif
 
-$(VMLINUX_H): $(VMLINUX_BTF) $(BTF_SOURCE) | $(BPFTOOL) $(OBJ)/include
+$(VMLINUX_H): $(VMLINUX_BTF) $(BTF_SOURCE) | $(BPFTOOL) $(TOOLS_OBJ)/include
 	$(Q)test -n "$(VMLINUX_BTF)" || { echo "no vmlinux found in O=, KBUILD_OUTPUT or the tree, and no /sys/kernel/btf/vmlinux: build the kernel, or set VMLINUX_BTF=<vmlinux>" >&2; exit 1; }
 	@echo "  BTF       $(VMLINUX_BTF)"
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
@@ -273,6 +283,7 @@ endif
 	@echo 'Variables:'
 	@echo '  O=dir          build in dir/build instead of ./build'
 	@echo '  V=1            show the commands'
+	@echo '  SANITIZE=1     loaders with AddressSanitizer and UBSan, in build/san'
 ifeq ($(IN_TREE),)
 	@echo '  KVER=6.12|7.3  the test kernel to build against, boot and test (default 6.12;'
 	@echo '                 7.3 builds into build/7.3)'

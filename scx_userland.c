@@ -342,10 +342,14 @@ restart:
 
 	/*
 	 * Every runnable task may wait on this thread: a page fault here,
-	 * even on our own heap, would hold them all up.
+	 * even on our own heap, would hold them all up.  Not under
+	 * AddressSanitizer (make SANITIZE=1), whose shadow memory reserves
+	 * terabytes that locking would try to fault in.
 	 */
+#ifndef __SANITIZE_ADDRESS__
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		SCX_BUG("mlockall");
+#endif
 
 	link = SCX_OPS_ATTACH(skel, userland_ops, scx_userland);
 	printf("scx_userland: running (batch %u, rings of %u KiB, pid %d)\n",
