@@ -116,7 +116,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all prep help clean install deps kernel vm vmrun selftests coverage test test-long test-all bench veristat check-docs FORCE $(SCHEDS)
+.PHONY: all prep help clean install deps kernel vm vmrun selftests coverage test test-long test-all bench bench-compare veristat check-docs FORCE $(SCHEDS)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -220,11 +220,18 @@ vmrun: all
 	$(Q)$(SRC)/vm/run.sh $(VM_ARGS) -- $(SRC)/vm/load-test.sh \
 		-d $(DURATION) $(BIN)/$(SCHED) $(ARGS)
 
-# Speed goals live here, not in tests: scx_userland's hackbench throughput
-# as a ratio to the fair class, measured in one VM boot.
+# Speed goals live here, not in tests: every workload under the fair class
+# and each scheduler in one VM boot, as ratios to fair (tests/bench/run.sh).
+# SCHEDS=, ROUNDS=, WORKLOADS=, SCALE=, PEER=1; results in $(OUT)/bench.
 bench: all
-	$(Q)$(SRC)/vm/run.sh $(VM_ARGS) -- env BIN=$(BIN) \
-		$(SRC)/tests/bench-userland.sh
+	$(Q)BIN=$(BIN) OUT=$(OUT)/bench KSRC=$(KSRC) \
+		SCHEDS='$(if $(filter command line,$(origin SCHEDS)),$(SCHEDS))' \
+		ROUNDS='$(ROUNDS)' WORKLOADS='$(WORKLOADS)' SCALE='$(SCALE)' \
+		PEER='$(PEER)' VM_ARGS='$(VM_ARGS)' $(SRC)/tests/bench/run.sh
+
+# What moved between two runs of make bench by more than the spread.
+bench-compare:
+	$(Q)$(SRC)/tests/bench/compare.sh '$(OLD)' '$(NEW)'
 
 # The tools of DEVELOPER_GUIDE.md: veristat over every BPF object, in the
 # VM, and every command of the guide, run as written.
@@ -270,7 +277,10 @@ ifneq ($(HAVE_VM),)
 	@echo '  kernel         build the sched_ext test kernel (cached)'
 	@echo '  vm CMD=...     run a command in the test VM'
 	@echo '  vmrun          run SCHED (scx_simple) with ARGS under load in the VM'
-	@echo '  bench          benchmarks in the VM (scx_userland vs the fair class)'
+	@echo '  bench          benchmarks in the VM, each scheduler against the fair class:'
+	@echo '                 [SCHEDS=...] [ROUNDS=3] [WORKLOADS=...] [SCALE=1] [PEER=1]'
+	@echo '  bench-compare OLD=a.csv NEW=b.csv'
+	@echo '                 what moved between two bench.csv by more than the spread'
 	@echo '  veristat       verify every BPF object in the VM, with per-program stats'
 	@echo '  check-docs     run every command of DEVELOPER_GUIDE.md'
 	@echo '  selftests      build the kselftests (selftests/build[/KVER]/runner)'

@@ -10,7 +10,7 @@ set -eu
 packages="clang-19 llvm-19 make gcc libelf-dev zlib1g-dev libzstd-dev
 linux-source-6.12 flex bison bc libssl-dev dwarves cpio xz-utils
 qemu-system-x86 stress-ng rt-tests shellcheck python3 strace bpftrace
-linux-perf"
+linux-perf gnuplot-nox librsvg2-bin"
 [ $# -eq 0 ] || packages=$*
 
 if ! command -v dpkg-query >/dev/null; then
