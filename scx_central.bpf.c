@@ -47,9 +47,9 @@ char _license[] SEC("license") = "GPL";
 /* How many queue entries one placement may look at before giving up. */
 #define MAX_POPS		32
 
-const volatile s32 central_cpu;
-const volatile u32 nr_cpu_ids = 1;
-const volatile u64 slice_ns = SCX_SLICE_DFL;
+const volatile s32 central_cpu;		/* -c */
+const volatile u32 nr_possible_cpus = 1;
+const volatile u64 slice_ns = SCX_SLICE_DFL;	/* -s, in ns */
 const volatile bool timer_no_pin;
 
 UEI_DEFINE(uei);
@@ -323,8 +323,8 @@ static void dispatch_central(void)
 		arm_timer();
 	}
 
-	bpf_for(i, 0, nr_cpu_ids) {
-		u64 cpu = ((u64)start + i) % nr_cpu_ids;
+	bpf_for(i, 0, nr_possible_cpus) {
+		u64 cpu = ((u64)start + i) % nr_possible_cpus;
 		enum place_result res;
 
 		if (cpu >= CENTRAL_MAX_CPUS)
@@ -354,7 +354,7 @@ static void dispatch_central(void)
 		if (queue_empty())
 			break;
 	}
-	dispatch_cursor = (start + 1) % nr_cpu_ids;
+	dispatch_cursor = (start + 1) % nr_possible_cpus;
 
 	/* And something for ourselves. */
 	if (!scx_bpf_dsq_move_to_local(FALLBACK_DSQ))
@@ -413,7 +413,7 @@ static int central_timerfn(void *map, u32 *key, struct bpf_timer *timer)
 	bool waiting = fallback || !queue_empty();
 	u32 i;
 
-	bpf_for(i, 0, nr_cpu_ids) {
+	bpf_for(i, 0, nr_possible_cpus) {
 		u64 cpu = i;
 		u64 started;
 

@@ -100,7 +100,7 @@ restart:
 	pin_to_cpu(central);
 	skel = SCX_OPS_OPEN(central_ops, scx_central);
 	skel->rodata->central_cpu = central;
-	skel->rodata->nr_cpu_ids = nr_cpus;
+	skel->rodata->nr_possible_cpus = nr_cpus;
 	skel->rodata->slice_ns = slice_us * 1000;
 	skel->rodata->timer_no_pin = no_pin;
 	if (batch)

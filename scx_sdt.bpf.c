@@ -63,9 +63,8 @@
 #define __arena __attribute__((address_space(1)))
 #endif
 
-#ifndef NUMA_NO_NODE
-#define NUMA_NO_NODE	(-1)
-#endif
+/* bpf_arena_alloc_pages() may take a page from any NUMA node. */
+#define ANY_NODE	(-1)
 
 /* The arena kfuncs, the same on 6.12 and 7.3 (sleepable only on 6.12). */
 __arena void *bpf_arena_alloc_pages(void *map, __arena void *addr,
@@ -179,7 +178,7 @@ static __arena struct sdt_task_ctx *sdt_alloc(void)
 		return tctx;
 
 	/* The kfunc may sleep on 6.12: never under the lock. */
-	page = bpf_arena_alloc_pages(&arena, NULL, 1, NUMA_NO_NODE, 0);
+	page = bpf_arena_alloc_pages(&arena, NULL, 1, ANY_NODE, 0);
 	if (!page)
 		return NULL;
 
@@ -223,7 +222,7 @@ static __arena struct sdt_task_ctx *ctx_of(struct task_struct *p)
 	return ref->tctx;
 }
 
-s32 BPF_STRUCT_OPS(sdt_select_cpu, struct task_struct *p, s32 prev_cpu,
+s32 BPF_STRUCT_OPS(arena_select_cpu, struct task_struct *p, s32 prev_cpu,
 		   u64 wake_flags)
 {
 	bool idle = false;
@@ -238,7 +237,7 @@ s32 BPF_STRUCT_OPS(sdt_select_cpu, struct task_struct *p, s32 prev_cpu,
 	return cpu;
 }
 
-void BPF_STRUCT_OPS(sdt_enqueue, struct task_struct *p, u64 enq_flags)
+void BPF_STRUCT_OPS(arena_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	__arena struct sdt_task_ctx *tctx = ctx_of(p);
 	u64 floor;
@@ -272,7 +271,7 @@ static u64 run_charge(struct task_struct *p, __arena struct sdt_task_ctx *tctx)
 	       p->scx.weight;
 }
 
-void BPF_STRUCT_OPS(sdt_dispatch, s32 cpu, struct task_struct *prev)
+void BPF_STRUCT_OPS(arena_dispatch, s32 cpu, struct task_struct *prev)
 {
 	__arena struct sdt_task_ctx *tctx;
 	struct task_struct *q;
@@ -310,7 +309,7 @@ pull:
 	scx_bpf_dsq_move_to_local(SHARED_DSQ);
 }
 
-void BPF_STRUCT_OPS(sdt_running, struct task_struct *p)
+void BPF_STRUCT_OPS(arena_running, struct task_struct *p)
 {
 	__arena struct sdt_task_ctx *tctx = ctx_of(p);
 
@@ -326,7 +325,7 @@ void BPF_STRUCT_OPS(sdt_running, struct task_struct *p)
 		vtime_now = tctx->vtime;
 }
 
-void BPF_STRUCT_OPS(sdt_stopping, struct task_struct *p, bool runnable)
+void BPF_STRUCT_OPS(arena_stopping, struct task_struct *p, bool runnable)
 {
 	__arena struct sdt_task_ctx *tctx = ctx_of(p);
 
@@ -335,7 +334,7 @@ void BPF_STRUCT_OPS(sdt_stopping, struct task_struct *p, bool runnable)
 	tctx->vtime += run_charge(p, tctx);
 }
 
-void BPF_STRUCT_OPS(sdt_enable, struct task_struct *p)
+void BPF_STRUCT_OPS(arena_enable, struct task_struct *p)
 {
 	__arena struct sdt_task_ctx *tctx = ctx_of(p);
 
@@ -345,7 +344,7 @@ void BPF_STRUCT_OPS(sdt_enable, struct task_struct *p)
 }
 
 /* Sleepable: the only task callback allowed to allocate arena pages. */
-s32 BPF_STRUCT_OPS_SLEEPABLE(sdt_init_task, struct task_struct *p,
+s32 BPF_STRUCT_OPS_SLEEPABLE(arena_init_task, struct task_struct *p,
 			     struct scx_init_task_args *args)
 {
 	__arena struct sdt_task_ctx *tctx;
@@ -380,7 +379,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(sdt_init_task, struct task_struct *p,
 	return 0;
 }
 
-void BPF_STRUCT_OPS(sdt_exit_task, struct task_struct *p,
+void BPF_STRUCT_OPS(arena_exit_task, struct task_struct *p,
 		    struct scx_exit_task_args *args)
 {
 	__arena struct sdt_task_ctx *tctx;
@@ -400,7 +399,7 @@ void BPF_STRUCT_OPS(sdt_exit_task, struct task_struct *p,
 	sdt_free(tctx);
 }
 
-void BPF_STRUCT_OPS(sdt_dump_task, struct scx_dump_ctx *dctx,
+void BPF_STRUCT_OPS(arena_dump_task, struct scx_dump_ctx *dctx,
 		    struct task_struct *p)
 {
 	struct sdt_task_ref *ref;
@@ -412,26 +411,26 @@ void BPF_STRUCT_OPS(sdt_dump_task, struct scx_dump_ctx *dctx,
 			     ref->tctx->nr_runs);
 }
 
-s32 BPF_STRUCT_OPS_SLEEPABLE(sdt_init)
+s32 BPF_STRUCT_OPS_SLEEPABLE(arena_init)
 {
 	return scx_bpf_create_dsq(SHARED_DSQ, -1 /* any NUMA node */);
 }
 
-void BPF_STRUCT_OPS(sdt_exit, struct scx_exit_info *ei)
+void BPF_STRUCT_OPS(arena_exit, struct scx_exit_info *ei)
 {
 	UEI_RECORD(uei, ei);
 }
 
 SCX_OPS_DEFINE(sdt_ops,
-	       .select_cpu	= (void *)sdt_select_cpu,
-	       .enqueue		= (void *)sdt_enqueue,
-	       .dispatch	= (void *)sdt_dispatch,
-	       .running		= (void *)sdt_running,
-	       .stopping	= (void *)sdt_stopping,
-	       .enable		= (void *)sdt_enable,
-	       .init_task	= (void *)sdt_init_task,
-	       .exit_task	= (void *)sdt_exit_task,
-	       .dump_task	= (void *)sdt_dump_task,
-	       .init		= (void *)sdt_init,
-	       .exit		= (void *)sdt_exit,
+	       .select_cpu	= (void *)arena_select_cpu,
+	       .enqueue		= (void *)arena_enqueue,
+	       .dispatch	= (void *)arena_dispatch,
+	       .running		= (void *)arena_running,
+	       .stopping	= (void *)arena_stopping,
+	       .enable		= (void *)arena_enable,
+	       .init_task	= (void *)arena_init_task,
+	       .exit_task	= (void *)arena_exit_task,
+	       .dump_task	= (void *)arena_dump_task,
+	       .init		= (void *)arena_init,
+	       .exit		= (void *)arena_exit,
 	       .name		= "sdt");
