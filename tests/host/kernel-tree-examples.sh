@@ -5,7 +5,10 @@
 # into the tools/sched_ext of a kernel tree that keeps its own, unmodified
 # Makefile, builds there with "make -C tools/sched_ext scx_<name>".  That is
 # how a user starts a scheduler of their own from one of ours.  Only the
-# examples that Makefile has a target for can be built this way.
+# examples that Makefile has a target for can be built this way.  The
+# tree's Makefile takes plain "clang", clang 14 on Debian 12, too old for
+# scx_sdt's arena pointers (clang 18): CLANG= gives it clang 19, as a user
+# would.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/assert.sh
@@ -32,6 +35,8 @@ copy() {
 for f in include/scx/*.h; do
 	copy "$f" "$dir/$f"
 done
+clang="clang"
+command -v clang-19 >/dev/null && clang="clang-19"
 targets=$(make -s -C "$dir" help 2>/dev/null | sed -n 's/^  \(scx_[a-z_]*\)$/\1/p')
 [ -n "$targets" ] || fail "the tree's Makefile lists no scheduler targets in 'make help'"
 
@@ -45,7 +50,7 @@ for src in scx_*.bpf.c; do
 		[ ! -f "$f" ] || copy "$f" "$dir/$f"
 	done
 	echo "# make -C tools/sched_ext $name (the tree's own Makefile)"
-	KBUILD_OUTPUT=$kernel make -C "$dir" -j2 "$name" >/dev/null ||
+	KBUILD_OUTPUT=$kernel make -C "$dir" -j2 CLANG=$clang "$name" >/dev/null ||
 		fail "$name did not build with the tree's Makefile"
 	[ -x "$dir/build/bin/$name" ] || fail "no build/bin/$name in the tree"
 	# Restore the tree's own copy, so the next example is on its own too.
