@@ -18,7 +18,7 @@ for f in "$root"/scx_*.bpf.c; do
 	first=$(awk '
 		/^void BPF_STRUCT_OPS\([a-z_]+_dispatch, s32 cpu/ { body = 1; next }
 		body && /^\{/ { next }
-		body && /^\t(struct [a-z_]+|[us](8|16|32|64)|int|bool) [^=]*[;=]/ { next }
+		body && /^\t(__arena )?(struct [a-z_]+|[us](8|16|32|64)|int|bool) [^=]*[;=]/ { next }
 		body && /^$/ { next }
 		body && /^\t(\/\*| \*)/ { next }
 		body { print; exit }

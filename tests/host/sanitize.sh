@@ -18,7 +18,9 @@ out=$(make -C "$root" SANITIZE=1 2>&1) ||
 san=$root/build$kver_dir/san/bin
 for s in "$root"/scx_*.bpf.c; do
 	s=$(basename "$s" .bpf.c)
-	nm "$san/$s" 2>/dev/null | grep -q __asan_init ||
+	# Through a variable: grep -q would cut nm's pipe short (pipefail).
+	syms=$(nm "$san/$s" 2>/dev/null)
+	grep -q __asan_init <<<"$syms" ||
 		fail "$san/$s is missing or not built with AddressSanitizer"
 done
 
