@@ -45,17 +45,6 @@ static enum scx_test_status setup(void **ctx)
 	return SCX_TEST_PASS;
 }
 
-/* CPU time @pid has had, in ns: the first field of /proc/PID/schedstat. */
-static long long cpu_ns(pid_t pid)
-{
-	char path[64], buf[128];
-
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
-	if (scx_util_read_file(path, buf, sizeof(buf)))
-		SCX_FAIL("cannot read %s", path);
-	return strtoll(buf, NULL, 10);
-}
-
 /*
  * Find an SMT core: put two of its siblings in @sib, and a CPU outside it,
  * or -1, in @other.
@@ -122,11 +111,12 @@ static enum scx_test_status run(void *arg)
 	}
 	/* Let the first core-wide pick take B off its sibling, then measure. */
 	scx_util_sleep_ms(100);
-	a0 = cpu_ns(c->pids[0]);
-	b0 = cpu_ns(c->pids[1]);
+	a0 = scx_util_cpu_ns(c->pids[0]);
+	b0 = scx_util_cpu_ns(c->pids[1]);
+	SCX_ASSERT(a0 >= 0 && b0 >= 0);
 	scx_util_sleep_ms(WINDOW_MS);
-	a_ns = cpu_ns(c->pids[0]) - a0;
-	b_ns = cpu_ns(c->pids[1]) - b0;
+	a_ns = scx_util_cpu_ns(c->pids[0]) - a0;
+	b_ns = scx_util_cpu_ns(c->pids[1]) - b0;
 	scx_util_detach(link);
 
 	fprintf(stderr, "# CPUs %d and %d: calls %llu, A vs B %llu (cookied %llu); in %d ms A ran %lld ms, B %lld ms\n",

@@ -41,7 +41,6 @@
 #include "util.h"
 #include "coverage.h"
 
-#define ARRAY_SIZE(__a)		(sizeof(__a) / sizeof((__a)[0]))
 #define MAX_TESTS		256
 #define DFL_TIMEOUT_S		30
 /* How long the kernel may take to finish unloading a test's scheduler. */

@@ -66,17 +66,6 @@ static enum scx_test_status setup_keep(void **ctx)
 	return do_setup(ctx, true);
 }
 
-/* CPU time @pid has had, in ns: the first field of /proc/PID/schedstat. */
-static long long cpu_ns(pid_t pid)
-{
-	char path[64], buf[128];
-
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
-	if (scx_util_read_file(path, buf, sizeof(buf)))
-		SCX_FAIL("cannot read %s", path);
-	return strtoll(buf, NULL, 10);
-}
-
 /* Run on CPU 2 for a moment and leave it; is it then reported idle? */
 static bool visit_spin_cpu(struct update_idle__bss *bss)
 {
@@ -125,8 +114,9 @@ static enum scx_test_status run(void *ctx)
 	 * while the spinner gets another 50 ms of CPU.
 	 */
 	idle_mid = bss->nr_idle[SPIN_CPU];
-	spun = cpu_ns(pid);
-	SCX_ASSERT(SCX_WAIT_FOR(cpu_ns(pid) - spun >= 50 * 1000000LL, 3000));
+	spun = scx_util_cpu_ns(pid);
+	SCX_ASSERT(spun >= 0);
+	SCX_ASSERT(SCX_WAIT_FOR(scx_util_cpu_ns(pid) - spun >= 50 * 1000000LL, 3000));
 	SCX_EQ(bss->cpu_state[SPIN_CPU], ST_BUSY);
 	SCX_EQ(bss->nr_idle[SPIN_CPU], idle_mid);
 	scx_util_stop(pid);

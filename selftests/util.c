@@ -367,6 +367,15 @@ int scx_util_write_file(const char *path, const char *str)
 	return ret;
 }
 
+long long scx_util_cpu_ns(pid_t pid)
+{
+	char path[64];
+	long long ns;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	return scx_util_read_ll(path, &ns) ? -1 : ns;
+}
+
 int scx_util_read_ll(const char *path, long long *v)
 {
 	char buf[64], *end;

@@ -155,6 +155,8 @@ bool scx_util_kfunc_context_at_load(void);
 int scx_util_read_file(const char *path, char *buf, size_t len);
 int scx_util_write_file(const char *path, const char *str);
 int scx_util_read_ll(const char *path, long long *v);
+/* CPU time @pid has had, in ns (/proc/PID/schedstat's first field); -1 if unreadable. */
+long long scx_util_cpu_ns(pid_t pid);
 /* Read /sys/kernel/sched_ext/root/ops into @buf; 0 or -errno. */
 int scx_util_ops_name(char *buf, size_t len);
 /* Write @c to /proc/sysrq-trigger. */
