@@ -80,7 +80,7 @@ static void parse_opts(int argc, char **argv, struct scx_opts *common,
 		case 'd':
 			o->tgid = scx_arg_ll('d', optarg, -1, 4194304);
 			if (!o->tgid)
-				SCX_DIE("-d wants a PID or -1, not '%s' (see -h)",
+				SCX_DIE("-d wants a PID from 1 to 4194304, or -1, not '%s' (see -h)",
 					optarg);
 			if (o->tgid == -1)
 				o->tgid = getpid();

@@ -312,7 +312,7 @@ int main(int argc, char **argv)
 		case 'r':
 			ring_pages = scx_arg_ll('r', optarg, 1, 256);
 			if (ring_pages & (ring_pages - 1))
-				SCX_DIE("-r wants a power of two, not %u (see -h)",
+				SCX_DIE("-r wants a power of two from 1 to 256, not %u (see -h)",
 					ring_pages);
 			break;
 		}

@@ -3,8 +3,9 @@
 # tier: long
 #
 # The loaders under AddressSanitizer and UBSan: "make SANITIZE=1" builds
-# them into build/san (build/KVER/san), and the loader-error checks of
-# tests/host/loader-errors.sh pass with them, with no sanitizer report.
+# them into build/san (build/KVER/san), and the checks of
+# tests/host/loader-errors.sh and tests/host/bad-values.sh pass with them,
+# with no sanitizer report.
 # tests/vm/sanitize.sh then runs each under load in the VM.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,10 +25,12 @@ for s in "$root"/scx_*.bpf.c; do
 		fail "$san/$s is missing or not built with AddressSanitizer"
 done
 
-out=$(BIN=$san "$root/tests/host/loader-errors.sh" 2>&1)
-status=$?
-echo "$out" | tail -n 3
-[ "$status" -eq 0 ] || fail "loader-errors.sh with the sanitized loaders: $(grep -m 3 FAIL <<<"$out")"
-what=$(grep -E -m 3 'Sanitizer|runtime error:' <<<"$out")
-[ -z "$what" ] || fail "a sanitizer report: $what"
+for t in loader-errors bad-values; do
+	out=$(BIN=$san "$root/tests/host/$t.sh" 2>&1)
+	status=$?
+	echo "$out" | tail -n 3
+	[ "$status" -eq 0 ] || fail "$t.sh with the sanitized loaders: $(grep -m 3 FAIL <<<"$out")"
+	what=$(grep -E -m 3 'Sanitizer|runtime error:' <<<"$out")
+	[ -z "$what" ] || fail "a sanitizer report in $t.sh: $what"
+done
 finish
