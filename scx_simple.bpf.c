@@ -21,8 +21,13 @@
  * contention on big machines and knows nothing of caches or NUMA.  A task
  * that slept a long time may lag at most one slice behind the current
  * vtime, which keeps it from monopolising the CPU but also limits how much
- * it is favoured after waking.  Good for small, uniform machines and as a
- * starting point.
+ * it is favoured after waking.  And the weights hold only roughly for busy
+ * tasks: the kernel asks ops.dispatch() for the next task before it queues
+ * the one whose slice ended, so that one always yields to the queue's head,
+ * even when its own vtime is lower, and a task that should run most of the
+ * time gets at most every other slice (make bench measures it; scx_sdt
+ * shows the fix).  Good for small, uniform machines and as a starting
+ * point.
  */
 #include <scx/common.bpf.h>
 

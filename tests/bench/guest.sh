@@ -45,9 +45,10 @@ scaled() {
 }
 
 hackbench_loops=$(scaled "${HACKBENCH_LOOPS:-1000}")
-pipe_loops=$(scaled "${PIPE_LOOPS:-10000}")
-lat_secs=$(scaled 5)
-nice_secs=$(scaled 6)
+pipe_loops=$(scaled "${PIPE_LOOPS:-6000}")
+lat_secs=$(scaled 4)
+nice_warm=$(scaled 1)
+nice_secs=$(scaled 4)
 cgroup_secs=$(scaled 10)
 
 # A command word, not a function: a function in the background is a
@@ -143,34 +144,24 @@ pipe_run() {
 }
 
 # cyclictest with SCHED_OTHER threads, one per CPU, beside a CPU hog per
-# CPU; p50 and p99 from its histogram (1 us buckets up to 200 ms; a
-# percentile that falls past it is the maximum), max from its summary.
+# CPU; p50, p99 and max of every sample, which -v prints as "thread:
+# cycle: latency".  Not its histogram: 1 us buckets wide enough for the
+# worst schedulers (200 ms) made a 5 s run take 19 s in the VM, writing
+# and reading 200000 lines, where the samples are a few thousand.
 latency_run() {
-	local hist=$tmp/hist out
+	local out
 
 	"${as_other[@]}" stress-ng --temp-path "$tmp" --cpu "$ncpu" --timeout $((lat_secs + 5)) -q &
 	load_pids+=($!)
 	sleep 1
 	"${as_other[@]}" timeout $((lat_secs + 60)) cyclictest --policy=other -t "$ncpu" -i 1000 \
-		-D "$lat_secs" -h 200000 --histfile="$hist" -q >/dev/null 2>&1
+		-D "$lat_secs" -v -q >"$tmp/samples" 2>&1
 	pkill_bench_children
-	out=$(awk '
-	/^# Max Latencies:/ { for (i = 4; i <= NF; i++) if ($i + 0 > max) max = $i + 0; next }
-	/^# Histogram Overflows:/ { for (i = 4; i <= NF; i++) over += $i; next }
-	/^#/ { next }
-	NF >= 2 { c = 0; for (i = 2; i <= NF; i++) c += $i; n[$1 + 0] = c; tot += c; if ($1 + 0 > top) top = $1 + 0 }
-	END {
-		tot += over
-		if (tot == 0) exit 1
-		for (b = 0; b <= top; b++) {
-			run += n[b]
-			if (p50 == "" && run >= 0.50 * tot) p50 = b
-			if (p99 == "" && run >= 0.99 * tot) p99 = b
-		}
-		if (p50 == "") p50 = max
-		if (p99 == "") p99 = max
-		print p50, p99, max
-	}' "$hist" 2>/dev/null)
+	out=$(sed -n 's/^ *[0-9]*: *[0-9]*: *\([0-9]*\)$/\1/p' "$tmp/samples" | sort -n |
+		awk '{ v[NR] = $1 } END {
+			if (NR == 0) exit 1
+			print v[int(0.50 * (NR - 1)) + 1], v[int(0.99 * (NR - 1)) + 1], v[NR]
+		}')
 	[ -n "$out" ] || { echo "bench: cyclictest failed under $cur_label"; return 1; }
 	# shellcheck disable=SC2086 # three numbers
 	set -- $out
@@ -179,66 +170,76 @@ latency_run() {
 	raw latency max_us "$3"
 }
 
-# cpu_of PID VAR: utime + stime of PID, in ticks.  Builtins only, so that
-# the window measured is the one between the clock readings.
-cpu_of() {
-	local s f
+# run_ms PID VAR: the time PID has run (/proc/PID/schedstat, in ns, the
+# scheduler's own clock) in ms.  Builtins only, so that the window
+# measured is the one between the clock readings.  Not utime + stime:
+# those are tick samples, scaled, and gave the fair class errors of 2 to
+# 127% on the same load.
+run_ms() {
+	local ns rest
 
-	read -r s <"/proc/$1/stat" || return 1
-	s=${s##*) }
-	read -r -a f <<<"$s"
-	printf -v "$2" %s $((f[11] + f[12]))
+	read -r ns rest <"/proc/$1/schedstat" || return 1
+	printf -v "$2" %s $((ns / 1000000))
 }
 
 loc_noncentral() {
 	awk '$1 == "LOC:" { s = 0; for (i = 3; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
 }
 
-# Two busy loops at each of nice -5, 0 and 5 on all CPUs for nice_secs;
-# each group's share of the CPU time against its weight's (3121, 1024,
-# 335), the worst relative error in percent.  Not pinned: several of the
-# schedulers send a task that can run on one CPU only straight to that
-# CPU's local queue, in FIFO order, so pinned loops would measure that
-# path, not their weighting (a pinned trial gave 290-535% for most).
-# Spread, the shares also depend on where the loops land, and the fair
-# class itself can be off by tens of percent.  The local timer ticks of
+# As many busy loops as CPUs at each of nice -5, 0 and 5, on all CPUs:
+# each level's share of the CPU time against its weight's (3121, 1024,
+# 335): the worst relative error in percent, and each level's signed one,
+# measured over nice_secs after
+# nice_warm seconds in which the placement settles.  One loop per CPU per
+# level lets a balanced placement give every CPU the same mix; with fewer,
+# the shares measure where the loops land as much as their weights.  Not
+# pinned: several of the schedulers send a task that can run on one CPU
+# only straight to that CPU's local queue, in FIFO order, so pinned loops
+# would measure that path, not their weighting.  The local timer ticks of
 # the CPUs other than 0 (scx_central's non-central CPUs) per second, too.
 nice_run() {
 	local n i t0 t1 l0 l1 u0=() u1=() out
 
-	for n in -5 -5 0 0 5 5; do
-		"${as_other[@]}" nice -n "$n" bash -c 'while :; do :; done' &
-		hogs+=($!)
+	for n in -5 0 5; do
+		for ((i = 0; i < ncpu; i++)); do
+			"${as_other[@]}" nice -n "$n" bash -c 'while :; do :; done' &
+			hogs+=($!)
+		done
 	done
-	sleep 1
+	sleep "$nice_warm"
 	l0=$(loc_noncentral)
 	t0=$EPOCHREALTIME
-	for i in "${!hogs[@]}"; do cpu_of "${hogs[i]}" "u0[$i]"; done
+	for i in "${!hogs[@]}"; do run_ms "${hogs[i]}" "u0[$i]"; done
 	sleep "$nice_secs"
-	for i in "${!hogs[@]}"; do cpu_of "${hogs[i]}" "u1[$i]"; done
+	for i in "${!hogs[@]}"; do run_ms "${hogs[i]}" "u1[$i]"; done
 	t1=$EPOCHREALTIME
 	l1=$(loc_noncentral)
 	stop_hogs
-	out=$(awk -v a="${u0[*]}" -v b="${u1[*]}" 'BEGIN {
-		split(a, x, " "); split(b, y, " ")
+	out=$(awk -v a="${u0[*]}" -v b="${u1[*]}" -v per="$ncpu" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
 		w[1] = 3121; w[2] = 1024; w[3] = 335
-		for (i = 1; i <= 6; i++) { g = int((i + 1) / 2); d[g] += y[i] - x[i]; tot += y[i] - x[i] }
+		for (i = 1; i <= n; i++) { g = int((i - 1) / per) + 1; d[g] += y[i] - x[i]; tot += y[i] - x[i] }
 		if (tot <= 0) exit 1
 		for (g = 1; g <= 3; g++) {
-			err = (d[g] / tot) / (w[g] / 4480) - 1
-			if (err < 0) err = -err
+			e[g] = (d[g] / tot) / (w[g] / 4480) - 1
+			err = e[g] < 0 ? -e[g] : e[g]
 			if (err > worst) worst = err
 		}
-		printf "%.1f\n", 100 * worst
+		printf "%.1f %.1f %.1f %.1f\n", 100 * worst, 100 * e[1], 100 * e[2], 100 * e[3]
 	}')
 	[ -n "$out" ] || { echo "bench: no CPU time measured under $cur_label"; return 1; }
-	raw nice worst_err_pct "$out"
+	# shellcheck disable=SC2086 # four numbers
+	set -- $out
+	raw nice worst_err_pct "$1"
+	raw nice err_nice-5_pct "$2"
+	raw nice err_nice0_pct "$3"
+	raw nice err_nice5_pct "$4"
 	[ "$ncpu" -gt 1 ] && raw nice ticks_per_s \
 		"$(awk -v d=$((l1 - l0)) -v t0="$t0" -v t1="$t1" -v n=$((ncpu - 1)) \
 			'BEGIN { printf "%.1f\n", d / n / (t1 - t0) }')"
 }
 
-procs_in() { [ "$(wc -l <"$cg/$1/cgroup.procs")" -eq $((ncpu + 1)) ]; }
+procs_in() { [ "$(wc -l <"$cg/$1/cgroup.procs")" -eq "$ncpu" ]; }
 
 usage_of() {
 	local k v
@@ -249,7 +250,9 @@ usage_of() {
 }
 
 # The hierarchy A(100){A1 100, A2 300}, B(200): expected shares 1/12, 3/12,
-# 8/12, with ncpu+1 busy loops per leaf; the worst relative error in percent.
+# 8/12, with a busy loop per CPU in each leaf, so that a balanced placement
+# gives every CPU the same mix; the worst relative error in percent, and
+# each leaf's signed one.
 cgroup_run() {
 	local l i u0=() u1=() leaves=(A/A1 A/A2 B) out
 
@@ -263,7 +266,7 @@ cgroup_run() {
 		return 1
 	fi
 	for l in "${leaves[@]}"; do
-		for ((i = 0; i <= ncpu; i++)); do
+		for ((i = 0; i < ncpu; i++)); do
 			"${as_other[@]}" bash -c "echo \$\$ >$cg/$l/cgroup.procs && exec bash -c 'while :; do :; done'" &
 			hogs+=($!)
 		done
@@ -283,14 +286,19 @@ cgroup_run() {
 		for (i = 1; i <= 3; i++) { d[i] = y[i] - x[i]; tot += d[i] }
 		if (tot <= 0) exit 1
 		for (i = 1; i <= 3; i++) {
-			err = (d[i] / tot) / want[i] - 1
-			if (err < 0) err = -err
+			e[i] = (d[i] / tot) / want[i] - 1
+			err = e[i] < 0 ? -e[i] : e[i]
 			if (err > worst) worst = err
 		}
-		printf "%.1f\n", 100 * worst
+		printf "%.1f %.1f %.1f %.1f\n", 100 * worst, 100 * e[1], 100 * e[2], 100 * e[3]
 	}')
 	[ -n "$out" ] || { echo "bench: no cgroup CPU time measured under $cur_label"; return 1; }
-	raw cgroup worst_err_pct "$out"
+	# shellcheck disable=SC2086 # four numbers
+	set -- $out
+	raw cgroup worst_err_pct "$1"
+	raw cgroup err_A1_pct "$2"
+	raw cgroup err_A2_pct "$3"
+	raw cgroup err_B_pct "$4"
 }
 
 ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
@@ -314,7 +322,7 @@ done
 
 echo "bench: $ncpu CPUs, $rounds rounds, workloads: $workloads (scale $scale)"
 echo "bench: hackbench -g 2 -f 5 -l $hackbench_loops; perf bench sched pipe -l $pipe_loops;" \
-	"cyclictest ${lat_secs}s; nice ${nice_secs}s; cgroup ${cgroup_secs}s"
+	"cyclictest ${lat_secs}s; nice ${nice_warm}+${nice_secs}s; cgroup ${cgroup_secs}s"
 status=0
 for ((round = 1; round <= rounds; round++)); do
 	for ((s = 0; s <= ${#labels[@]}; s++)); do

@@ -57,10 +57,11 @@ END {
 	echo "hackbench: time (s), ratio below 1 is faster; pipe: perf bench sched"
 	echo "pipe ops/s, ratio above 1 is faster; latency: cyclictest SCHED_OTHER"
 	echo "wakeup latency (us) beside a CPU hog per CPU; nice: worst relative"
-	echo "error (%) of the CPU shares of two hogs each at nice -5, 0, 5 (not"
-	echo "pinned) against their weights;"
-	echo "cgroup: the same for A(100){A1 100, A2 300}, B(200) (cgroup"
-	echo "schedulers only); other: the scheduler's own figure (see below)."
+	echo "error (%) of the CPU shares (schedstat run time) of a hog per CPU at"
+	echo "each of nice -5, 0 and 5 (not pinned) against their weights;"
+	echo "cgroup: the same for A(100){A1 100, A2 300}, B(200), a hog per CPU"
+	echo "in each leaf (cgroup schedulers only); other: the scheduler's own"
+	echo "figure (see below)."
 	echo
 	awk -F, '
 	NR == 1 { next }
