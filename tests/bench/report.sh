@@ -39,7 +39,8 @@ END {
 	for (i = 1; i <= nk; i++) {
 		k = order[i]; split(k, p, SUBSEP)
 		f = "fair" SUBSEP p[2] SUBSEP p[3]
-		r = (f in med && med[f] > 0) ? sprintf("%.3f", med[k] / med[f]) : ""
+		# A signed error has no ratio worth the name.
+		r = (f in med && med[f] > 0 && p[3] !~ /^err_/) ? sprintf("%.3f", med[k] / med[f]) : ""
 		printf "%s,%s,%s,%s,%g,%g,%g,%d,%s\n", kver, p[1], p[2], p[3], med[k], lo[k], hi[k], cnt[k], r
 	}
 }' "$dir/raw.txt" >"$dir/bench.csv" || exit 1
@@ -79,7 +80,7 @@ END {
 		if (ratio && s != "fair" && rat[k] != "") t = "**" sprintf("%.2f", rat[k]) "x** " t
 		return t
 	}
-	function vtime(s) { return s ~ /^scx_(simple|qmap|flatcg|userland|sdt)$/ }
+	function vtime(s) { return s ~ /^scx_(simple|flatcg|userland|sdt)$/ }
 	function goal(ok, text) { return (ok ? "met: " : "**MISSED**: ") text }
 	function goals(s,    g, k, f, t, w, x) {
 		g = ""
@@ -142,7 +143,8 @@ END {
 	echo "at most 1.2, and at least 10x fewer local timer ticks than the fair class"
 	echo "on the non-central CPUs (counted during the nice workload, which keeps"
 	echo "every CPU busy; needs nohz_full, on by default); the vtime schedulers"
-	echo "(simple, qmap, flatcg, userland, sdt): nice shares within 10%;"
+	echo "(simple, flatcg, userland, sdt): nice shares within 10% (scx_qmap's"
+	echo "weights pick one of five FIFO queues: no vtime, and no goal);"
 	echo "scx_flatcg: the hierarchy within 5% in every round; scx_userland: at most"
 	echo "0.01 bpf() syscalls per context switch (its bpf_syscalls counter over"
 	echo "/proc/stat ctxt, across all its workloads); scx_pair's mismatch counts"
