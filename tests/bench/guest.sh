@@ -145,9 +145,9 @@ pipe_run() {
 
 # cyclictest with SCHED_OTHER threads, one per CPU, beside a CPU hog per
 # CPU; p50, p99 and max of every sample, which -v prints as "thread:
-# cycle: latency".  Not its histogram: 1 us buckets wide enough for the
-# worst schedulers (200 ms) made a 5 s run take 19 s in the VM, writing
-# and reading 200000 lines, where the samples are a few thousand.
+# cycle: latency".  Not its histogram: enough 1 us buckets for the worst
+# schedulers' 200 ms made a 5 s run take 19 s in the VM, writing and
+# reading 200000 lines, where the samples are a few thousand.
 latency_run() {
 	local out
 
@@ -189,14 +189,14 @@ loc_noncentral() {
 # As many busy loops as CPUs at each of nice -5, 0 and 5, on all CPUs:
 # each level's share of the CPU time against its weight's (3121, 1024,
 # 335): the worst relative error in percent, and each level's signed one,
-# measured over nice_secs after
-# nice_warm seconds in which the placement settles.  One loop per CPU per
-# level lets a balanced placement give every CPU the same mix; with fewer,
-# the shares measure where the loops land as much as their weights.  Not
-# pinned: several of the schedulers send a task that can run on one CPU
-# only straight to that CPU's local queue, in FIFO order, so pinned loops
-# would measure that path, not their weighting.  The local timer ticks of
-# the CPUs other than 0 (scx_central's non-central CPUs) per second, too.
+# measured over nice_secs after nice_warm seconds in which the placement
+# settles.  One loop per CPU per level lets a balanced placement give
+# every CPU the same mix; with fewer, the shares measure where the loops
+# land as much as their weights.  Not pinned: several of the schedulers
+# send a task that can run on one CPU only straight to that CPU's local
+# queue, in FIFO order, so pinned loops would measure that path, not their
+# weighting.  The local timer ticks of the CPUs other than 0
+# (scx_central's non-central CPUs) per second, too.
 nice_run() {
 	local n i t0 t1 l0 l1 u0=() u1=() out
 
