@@ -182,6 +182,26 @@ run_ms() {
 	printf -v "$2" %s $((ns / 1000000))
 }
 
+# share_errors "W1 W2 ..." PER "BEFORE..." "AFTER...": the CPU time of
+# each group (PER consecutive counters each) against the share its weight
+# gives: the worst relative error, then each group's signed one, in %.
+share_errors() {
+	awk -v w="$1" -v per="$2" -v a="$3" -v b="$4" 'BEGIN {
+		ng = split(w, want, " "); n = split(a, x, " "); split(b, y, " ")
+		for (g = 1; g <= ng; g++) sum += want[g]
+		for (i = 1; i <= n; i++) { g = int((i - 1) / per) + 1; d[g] += y[i] - x[i]; tot += y[i] - x[i] }
+		if (tot <= 0) exit 1
+		for (g = 1; g <= ng; g++) {
+			e[g] = (d[g] / tot) / (want[g] / sum) - 1
+			err = e[g] < 0 ? -e[g] : e[g]
+			if (err > worst) worst = err
+		}
+		line = sprintf("%.1f", 100 * worst)
+		for (g = 1; g <= ng; g++) line = line sprintf(" %.1f", 100 * e[g])
+		print line
+	}'
+}
+
 loc_noncentral() {
 	awk '$1 == "LOC:" { s = 0; for (i = 3; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
 }
@@ -215,18 +235,7 @@ nice_run() {
 	t1=$EPOCHREALTIME
 	l1=$(loc_noncentral)
 	stop_hogs
-	out=$(awk -v a="${u0[*]}" -v b="${u1[*]}" -v per="$ncpu" 'BEGIN {
-		n = split(a, x, " "); split(b, y, " ")
-		w[1] = 3121; w[2] = 1024; w[3] = 335
-		for (i = 1; i <= n; i++) { g = int((i - 1) / per) + 1; d[g] += y[i] - x[i]; tot += y[i] - x[i] }
-		if (tot <= 0) exit 1
-		for (g = 1; g <= 3; g++) {
-			e[g] = (d[g] / tot) / (w[g] / 4480) - 1
-			err = e[g] < 0 ? -e[g] : e[g]
-			if (err > worst) worst = err
-		}
-		printf "%.1f %.1f %.1f %.1f\n", 100 * worst, 100 * e[1], 100 * e[2], 100 * e[3]
-	}')
+	out=$(share_errors "3121 1024 335" "$ncpu" "${u0[*]}" "${u1[*]}")
 	[ -n "$out" ] || { echo "bench: no CPU time measured under $cur_label"; return 1; }
 	# shellcheck disable=SC2086 # four numbers
 	set -- $out
@@ -280,18 +289,7 @@ cgroup_run() {
 	sleep "$cgroup_secs"
 	for i in 0 1 2; do usage_of "${leaves[i]}" "u1[$i]"; done
 	stop_hogs
-	out=$(awk -v a="${u0[*]}" -v b="${u1[*]}" 'BEGIN {
-		split(a, x, " "); split(b, y, " ")
-		want[1] = 1 / 12; want[2] = 3 / 12; want[3] = 8 / 12
-		for (i = 1; i <= 3; i++) { d[i] = y[i] - x[i]; tot += d[i] }
-		if (tot <= 0) exit 1
-		for (i = 1; i <= 3; i++) {
-			e[i] = (d[i] / tot) / want[i] - 1
-			err = e[i] < 0 ? -e[i] : e[i]
-			if (err > worst) worst = err
-		}
-		printf "%.1f %.1f %.1f %.1f\n", 100 * worst, 100 * e[1], 100 * e[2], 100 * e[3]
-	}')
+	out=$(share_errors "1 3 8" 1 "${u0[*]}" "${u1[*]}")
 	[ -n "$out" ] || { echo "bench: no cgroup CPU time measured under $cur_label"; return 1; }
 	# shellcheck disable=SC2086 # four numbers
 	set -- $out
