@@ -245,15 +245,17 @@ check-docs: all
 selftests: all
 	$(Q)$(MAKE) --no-print-directory -C $(SRC)/selftests
 
-# Which selftest covers what, kept in selftests/COVERAGE.md for the README.
-coverage: selftests
-	$(call msg,GEN,selftests/COVERAGE.md)
-	$(Q){ echo '<!-- Written by "make coverage"; do not edit. -->'; echo; \
-	  echo '# Selftest coverage'; echo; \
-	  echo 'For each callback, ops field, flag, exit kind and kfunc of the kernel'; \
-	  echo 'the selftests are built against, the tests that declare they assert on it.'; \
-	  $(SRC)/selftests/build$(KVER_DIR)/runner -c; } > $(SRC)/selftests/COVERAGE.md.tmp
-	$(Q)mv $(SRC)/selftests/COVERAGE.md.tmp $(SRC)/selftests/COVERAGE.md
+# What the last "make test" proved on KVER's kernel, against the interface in
+# its BTF; kept in selftests/COVERAGE-$(KVER).md for the README.
+COVERAGE_MD := $(SRC)/selftests/COVERAGE-$(KVER).md
+coverage: prep
+	$(call msg,GEN,selftests/COVERAGE-$(KVER).md)
+	$(Q)BPFTOOL=$(BPFTOOL) $(SRC)/selftests/coverage.sh $(VMLINUX_BTF) \
+		$(SRC)/selftests/build$(KVER_DIR)/proven \
+		$(SRC)/selftests/unproven.txt > $(COVERAGE_MD).tmp || \
+		{ rm -f $(COVERAGE_MD).tmp; exit 1; }
+	$(Q)mv $(COVERAGE_MD).tmp $(COVERAGE_MD)
+	$(Q)sed -n '/^| kind /,/^| all /p' $(COVERAGE_MD)
 
 # make test: the quick tier; test-long: the long one; CI runs both (TIER=all).
 RUNNER := $(SRC)/selftests/build$(KVER_DIR)/runner
@@ -284,7 +286,8 @@ ifneq ($(HAVE_VM),)
 	@echo '  veristat       verify every BPF object in the VM, with per-program stats'
 	@echo '  check-docs     run every command of DEVELOPER_GUIDE.md'
 	@echo '  selftests      build the kselftests (selftests/build[/KVER]/runner)'
-	@echo '  coverage       write selftests/COVERAGE.md: which selftest covers what'
+	@echo '  coverage       write selftests/COVERAGE-$$(KVER).md: what the last make test'
+	@echo '                 proved, against the kernel'"'"'s interface'
 	@echo '  test           quick tests: build, errors, smoke test of each scheduler, selftests'
 	@echo '  test-long      long tests: each scheduler'"'"'s features, kernel tree, docs'
 	@echo '  test-all       both (what CI runs); TESTS=glob picks tests by name'

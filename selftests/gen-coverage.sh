@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Write the C header of what "runner -c" must find covered, read from the
+# Write the C header of the items the runner may count as proven, read from the
 # kernel's own sources (kernel/sched/ext.c up to 7.1, the files of
 # kernel/sched/ext/ since) so the lists follow the kernel instead of
 # being kept by hand: the callbacks and fields of struct sched_ext_ops, the

@@ -17,9 +17,12 @@
  * can be silenced with -q and never interleaves with the verdicts.  The last
  * line counts the verdicts; the exit status is 1 if any test failed.
  *
- * -c checks coverage instead of running anything: each test's "covers"
- * tokens are matched against the callbacks, fields, flags, exit kinds and
- * kfuncs that gen-coverage.sh read from the kernel source.
+ * Coverage is what held: every SCX_PROVE*() assertion of a test that passed
+ * proves its item, and the runner lists those items ("# proven ITEM TESTS")
+ * before the totals, for "make coverage" to compare with the interface of
+ * the kernel they ran on.  An item must be one the kernel has, by the lists
+ * gen-coverage.sh read from the kernel source.  -c checks the tests'
+ * declared .covers tokens against the same lists, without running anything.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,10 +75,65 @@ static const char *help_fmt =
 "  -q          quiet: print only the plan, verdicts, failure reasons\n"
 "              and totals\n"
 "  -l          list the tests, what each proves and what it covers\n"
-"  -c          print the coverage matrices; exit 1 if anything is uncovered\n"
+"  -c          check that every token in the tests' .covers names something\n"
+"              this kernel has; exit 1 if not\n"
 "  -h          show this help\n"
 "\n"
 "SCX_TEST_VERBOSE=1 in the environment shows libbpf's output (verifier logs).\n";
+
+/*
+ * What the tests proved.  A SCX_PROVE*() that held sends its item to the
+ * runner as a line of its own, marked so that it is never taken for output;
+ * the items of a test count only once the whole test has passed.
+ */
+#define PROVED_MARK		"\001scx-proved "
+#define MAX_PROVEN		512
+
+struct proof {
+	char item[128];
+	char tests[256];
+};
+
+static struct proof proven[MAX_PROVEN];
+static unsigned int nr_proven;
+/*
+ * The items the running test has proved so far, each once, as " a b c ":
+ * a proof in a loop comes many times.  Too many to keep fails the test.
+ */
+static char test_proved[8192];
+static bool test_proved_full;
+
+void scx_test_proved(const char *item)
+{
+	if (item)
+		printf(PROVED_MARK "%s\n", item);
+}
+
+/* Add the tokens of one proof line (@len bytes at @line) to test_proved. */
+static void note_proof(const char *line, size_t len)
+{
+	const char *end = line + len;
+	size_t have, n;
+	char tok[160];
+
+	if (!test_proved[0])
+		snprintf(test_proved, sizeof(test_proved), " ");
+	while (line < end) {
+		n = strcspn(line, " ");
+		n = line + n > end ? (size_t)(end - line) : n;
+		snprintf(tok, sizeof(tok), " %.*s ", (int)n, line);
+		line += n + 1;
+		if (n == 0 || strstr(test_proved, tok))
+			continue;
+		have = strlen(test_proved);
+		if (have + strlen(tok) >= sizeof(test_proved)) {
+			test_proved_full = true;
+			return;
+		}
+		snprintf(test_proved + have, sizeof(test_proved) - have, "%s",
+			 tok + 1);
+	}
+}
 
 static const char *patterns[MAX_TESTS];
 static unsigned int nr_patterns;
@@ -128,96 +186,125 @@ static const struct cov_kind cov_kinds[] = {
 	{ "kfunc",	"kfunc",	cov_kfuncs },
 };
 
-/* The canonical name of @name of kind @k, or NULL if the kernel lacks it. */
-static const char *cov_lookup(const struct cov_kind *k, const char *name)
+static const char *cov_find(const char *const *items, const char *name)
 {
 	unsigned int i;
 
-	if (k->items == cov_kfuncs) {
-		for (i = 0; i < ARRAY_SIZE(kfunc_aliases); i++)
-			if (!strcmp(name, kfunc_aliases[i][0]))
-				name = kfunc_aliases[i][1];
-	}
-	for (i = 0; k->items[i]; i++)
-		if (!strcmp(k->items[i], name))
-			return k->items[i];
+	for (i = 0; items[i]; i++)
+		if (!strcmp(items[i], name))
+			return items[i];
 	return NULL;
 }
 
-/* Does test @t list @item of kind @k among its covers? */
-static bool test_covers(const struct scx_test *t, const struct cov_kind *k,
-			const char *item)
+/*
+ * The canonical name of @name of kind @k, or NULL if the kernel lacks it:
+ * a current kfunc name stands for the 6.12 one where only that exists.
+ */
+static const char *cov_lookup(const struct cov_kind *k, const char *name)
 {
-	char buf[4096], *tok, *save, *colon;
+	const char *found = cov_find(k->items, name);
+	unsigned int i;
 
-	snprintf(buf, sizeof(buf), "%s", t->covers ? t->covers : "");
-	for (tok = strtok_r(buf, " \t\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
-		colon = strchr(tok, ':');
-		if (!colon)
+	for (i = 0; !found && k->items == cov_kfuncs &&
+		    i < ARRAY_SIZE(kfunc_aliases); i++)
+		if (!strcmp(name, kfunc_aliases[i][0]))
+			found = cov_find(k->items, kfunc_aliases[i][1]);
+	return found;
+}
+
+/*
+ * Put the canonical form of token @tok ("kind:name", or the same after
+ * "verifier:") into @out; false if this kernel has no such item.
+ */
+static bool cov_token(const char *tok, char *out, size_t len)
+{
+	const char *vprefix = "verifier:", *colon, *name;
+	bool verifier = !strncmp(tok, vprefix, strlen(vprefix));
+	unsigned int i;
+
+	if (verifier)
+		tok += strlen(vprefix);
+	colon = strchr(tok, ':');
+	for (i = 0; colon && i < ARRAY_SIZE(cov_kinds); i++) {
+		if (strncmp(tok, cov_kinds[i].prefix, colon - tok) ||
+		    cov_kinds[i].prefix[colon - tok])
 			continue;
-		*colon = '\0';
-		if (!strcmp(tok, k->prefix) && cov_lookup(k, colon + 1) == item)
-			return true;
+		name = cov_lookup(&cov_kinds[i], colon + 1);
+		if (!name)
+			return false;
+		snprintf(out, len, "%s%s:%s", verifier ? vprefix : "",
+			 cov_kinds[i].prefix, name);
+		return true;
 	}
 	return false;
 }
 
-/* Complain about tokens that name nothing the kernel has; count them. */
-static int check_tokens(const struct scx_test *t)
+/*
+ * -c: every token a test declares in .covers must name something this
+ * kernel has.  The declarations are documentation; coverage is counted
+ * from what SCX_PROVE*() proved in a run.
+ */
+static int check_covers(void)
 {
-	char buf[4096], *tok, *save, *colon;
+	char buf[4096], canon[128], *tok, *save;
 	unsigned int i;
 	int bad = 0;
 
-	snprintf(buf, sizeof(buf), "%s", t->covers ? t->covers : "");
-	for (tok = strtok_r(buf, " \t\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
-		colon = strchr(tok, ':');
-		for (i = 0; colon && i < ARRAY_SIZE(cov_kinds); i++)
-			if (!strncmp(tok, cov_kinds[i].prefix, colon - tok) &&
-			    !cov_kinds[i].prefix[colon - tok] &&
-			    cov_lookup(&cov_kinds[i], colon + 1))
-				break;
-		if (!colon || i == ARRAY_SIZE(cov_kinds)) {
+	for (i = 0; i < nr_tests; i++) {
+		snprintf(buf, sizeof(buf), "%s",
+			 tests[i]->covers ? tests[i]->covers : "");
+		for (tok = strtok_r(buf, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save)) {
+			if (cov_token(tok, canon, sizeof(canon)))
+				continue;
 			printf("error: test %s covers unknown '%s'\n",
-			       t->name, tok);
+			       tests[i]->name, tok);
 			bad++;
 		}
 	}
-	return bad;
+	printf("%d unknown token%s in the tests' .covers\n", bad,
+	       bad == 1 ? "" : "s");
+	return bad ? 1 : 0;
 }
 
-static int coverage(void)
+/*
+ * Add what passed test @t proved to the run's tally.  An item this kernel
+ * lacks is a mistake in the test: say which, and fail it.
+ */
+static bool add_proofs(const struct scx_test *t, char *why, size_t why_len)
 {
-	unsigned int i, j, k, n, total = 0, uncovered = 0;
-	int bad = 0;
+	char canon[128], *tok, *save;
+	unsigned int i;
 
-	for (i = 0; i < nr_tests; i++)
-		bad += check_tokens(tests[i]);
-
-	for (k = 0; k < ARRAY_SIZE(cov_kinds); k++) {
-		const struct cov_kind *kind = &cov_kinds[k];
-
-		printf("\n| %s | tests |\n| --- | --- |\n", kind->title);
-		for (i = 0; kind->items[i]; i++) {
-			printf("| %s | ", kind->items[i]);
-			for (j = 0, n = 0; j < nr_tests; j++) {
-				if (!test_covers(tests[j], kind, kind->items[i]))
-					continue;
-				printf("%s%s", n++ ? ", " : "", tests[j]->name);
-			}
-			if (!n) {
-				printf("**UNCOVERED**");
-				uncovered++;
-			}
-			printf(" |\n");
-			total++;
-		}
+	if (test_proved_full) {
+		snprintf(why, why_len, "proved more items than the runner keeps (%zu bytes)",
+			 sizeof(test_proved));
+		return false;
 	}
-	printf("\ncoverage: %u of %u covered, %u uncovered, %d unknown token%s\n",
-	       total - uncovered, total, uncovered, bad, bad == 1 ? "" : "s");
-	return uncovered || bad ? 1 : 0;
+	for (tok = strtok_r(test_proved, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (!cov_token(tok, canon, sizeof(canon))) {
+			snprintf(why, why_len, "proved '%s', which this kernel does not have",
+				 tok);
+			return false;
+		}
+		for (i = 0; i < nr_proven; i++)
+			if (!strcmp(proven[i].item, canon))
+				break;
+		if (i == MAX_PROVEN)
+			continue;
+		if (i == nr_proven) {
+			snprintf(proven[i].item, sizeof(proven[i].item), "%s",
+				 canon);
+			nr_proven++;
+		}
+		if (strstr(proven[i].tests, t->name))
+			continue;
+		snprintf(proven[i].tests + strlen(proven[i].tests),
+			 sizeof(proven[i].tests) - strlen(proven[i].tests),
+			 "%s%s", proven[i].tests[0] ? "," : "", t->name);
+	}
+	return true;
 }
 
 static void list_tests(void)
@@ -297,7 +384,15 @@ static void relay(int fd, char *line, size_t len, size_t *used, bool flush)
 	while ((nl = strchr(line, '\n')) || (flush && *used) ||
 	       *used == len - 1) {
 		size_t seg = nl ? (size_t)(nl - line) : *used;
+		size_t mark = strlen(PROVED_MARK);
 
+		if (seg > mark && !strncmp(line, PROVED_MARK, mark)) {
+			note_proof(line + mark, seg - mark);
+			seg += nl ? 1 : 0;
+			memmove(line, line + seg, *used - seg + 1);
+			*used -= seg;
+			continue;
+		}
 		if (!quiet)
 			printf("%s%.*s\n", line[0] == '#' ? "" : "# ",
 			       (int)seg, line);
@@ -354,6 +449,8 @@ static enum scx_test_status run_test(struct scx_test *t, char *why,
 
 	why[0] = '\0';
 	last_line[0] = '\0';
+	test_proved[0] = '\0';
+	test_proved_full = false;
 	if (pipe2(fds, O_CLOEXEC)) {
 		snprintf(why, why_len, "pipe: %s", strerror(errno));
 		return SCX_TEST_FAIL;
@@ -485,7 +582,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (cov)
-		return coverage();
+		return check_covers();
 	if (list) {
 		list_tests();
 		return 0;
@@ -547,6 +644,8 @@ int main(int argc, char **argv)
 			snprintf(why, sizeof(why), "left the system changed");
 			ret = SCX_TEST_FAIL;
 		}
+		if (ret == SCX_TEST_PASS && !add_proofs(t, why, sizeof(why)))
+			ret = SCX_TEST_FAIL;
 		switch (ret) {
 		case SCX_TEST_PASS:
 			printf("ok %u %s\n", n, t->name);
@@ -571,6 +670,9 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	/* For "make coverage": what held, and in which tests. */
+	for (i = 0; i < nr_proven; i++)
+		printf("# proven %s %s\n", proven[i].item, proven[i].tests);
 	printf("%u passed, %u failed, %u skipped\n", nr_pass, nr_fail, nr_skip);
 	return nr_fail ? 1 : 0;
 }

@@ -40,14 +40,9 @@ struct scx_test {
 	/* One line on what the test proves. */
 	const char *description;
 	/*
-	 * What the test covers, as space-separated tokens, checked by
-	 * "make -C selftests coverage":
-	 *   ops:<callback>      a struct sched_ext_ops callback, e.g. ops:enqueue
-	 *   field:<name>        an ops field, e.g. field:timeout_ms
-	 *   flag:<SCX_OPS_*>    an ops flag without prefix, e.g. flag:ENQ_LAST
-	 *   exit:<SCX_EXIT_*>   an exit kind without prefix, e.g. exit:ERROR_STALL
-	 *   kfunc:<name>        a 6.12 kfunc, e.g. kfunc:scx_bpf_dispatch_nr_slots
-	 * Only list what the test asserts on, not what it merely registers.
+	 * What the test means to cover, in the tokens of SCX_PROVE() below:
+	 * documentation for "runner -l".  Coverage is counted from the
+	 * SCX_PROVE*() assertions that held, never from this list.
 	 */
 	const char *covers;
 	/* Seconds before the runner kills the test; 0 means 30. */
@@ -80,31 +75,52 @@ void scx_test_register(struct scx_test *t);
  */
 _Noreturn void scx_test_fail(const char *file, int line, const char *fmt, ...);
 
+/*
+ * Coverage is what the assertions proved, not what a test says it does.
+ * SCX_PROVE*(item, ...) is the assertion that shows @item works: it fails
+ * like SCX_ASSERT, and when it holds it tells the runner, which counts
+ * @item as proven on this kernel once the whole test has passed.  @item is
+ * one or more space-separated tokens:
+ *   ops:<callback>      a struct sched_ext_ops callback, e.g. ops:enqueue
+ *   field:<name>        an ops field, e.g. field:timeout_ms
+ *   flag:<SCX_OPS_*>    an ops flag without prefix, e.g. flag:ENQ_LAST
+ *   exit:<SCX_EXIT_*>   an exit kind without prefix, e.g. exit:ERROR_STALL
+ *   kfunc:<name>        a kfunc; the current name stands for the one it
+ *                       replaced (kfunc:scx_bpf_dsq_insert counts for 6.12's
+ *                       scx_bpf_dispatch)
+ * An item the verifier alone can show (a kfunc refused in the wrong
+ * callback) is proved with a "verifier:" prefix, e.g.
+ * verifier:kfunc:scx_bpf_dsq_move_to_local, and is counted apart.
+ */
+/* In the runner; a NULL @item (plain SCX_ASSERT) proves nothing. */
+void scx_test_proved(const char *item);
+
 #define SCX_FAIL(__fmt, __args...)							\
 	scx_test_fail(__FILE__, __LINE__, __fmt, ##__args)
 
-#define SCX_ASSERT(__cond)							\
+#define __SCX_CHECK(__item, __cond)						\
 do {										\
 	if (!(__cond))								\
 		SCX_FAIL("expected %s", #__cond);				\
+	scx_test_proved(__item);						\
 } while (0)
 
-#define SCX_EQ(__a, __b)							\
+#define __SCX_CMP(__item, __a, __op, __b)					\
 do {										\
 	long long __va = (long long)(__a), __vb = (long long)(__b);		\
 										\
-	if (__va != __vb)							\
-		SCX_FAIL("expected %s == %s, got %lld and %lld",		\
-			 #__a, #__b, __va, __vb);				\
+	if (!(__va __op __vb))							\
+		SCX_FAIL("expected %s %s %s, got %lld and %lld",		\
+			 #__a, #__op, #__b, __va, __vb);			\
+	scx_test_proved(__item);						\
 } while (0)
 
-#define SCX_GT(__a, __b)							\
-do {										\
-	long long __va = (long long)(__a), __vb = (long long)(__b);		\
-										\
-	if (!(__va > __vb))							\
-		SCX_FAIL("expected %s > %s, got %lld and %lld",			\
-			 #__a, #__b, __va, __vb);				\
-} while (0)
+#define SCX_ASSERT(__cond)		__SCX_CHECK(NULL, __cond)
+#define SCX_EQ(__a, __b)		__SCX_CMP(NULL, __a, ==, __b)
+#define SCX_GT(__a, __b)		__SCX_CMP(NULL, __a, >, __b)
+
+#define SCX_PROVE(__item, __cond)	__SCX_CHECK(__item, __cond)
+#define SCX_PROVE_EQ(__item, __a, __b)	__SCX_CMP(__item, __a, ==, __b)
+#define SCX_PROVE_GT(__item, __a, __b)	__SCX_CMP(__item, __a, >, __b)
 
 #endif	/* __SCX_TEST_H */

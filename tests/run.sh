@@ -53,6 +53,11 @@ elif [ "$vm_status" -ne 0 ] && [ "$t_fail" -eq 0 ]; then
 	t_failed vm "vm/run.sh exit $vm_status (kernel trouble?)"
 fi
 mapfile -t vm_failures < <(tr -d '\r' <"$vmlog" | sed -n 's/^not ok [0-9]* //p')
+# What the selftests proved, beside their runner, for "make coverage".
+if [ -n "${RUNNER:-}" ] && grep -aq '^# proven ' "$vmlog"; then
+	tr -d '\r' <"$vmlog" | grep -a '^# kernel [^:]\|^# proven ' \
+		>"$(dirname "$RUNNER")/proven"
+fi
 rm -f "$vmlog"
 
 recap "${vm_failures[@]}"

@@ -1,29 +1,60 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The selftests cover every callback, ops field, ops flag, exit kind and kfunc
-# of 6.12, by what each test declares it asserts on ("make -C selftests
-# coverage", whose lists come from the kernel's own kernel/sched/ext.c), and
-# selftests/COVERAGE.md, which the README points to, is what "make coverage"
-# writes now.
+# "make coverage" counts what the selftests proved against the interface of
+# the kernel in KVER's BTF.  Fed a made-up run, it must find that kernel's
+# whole interface (6.12: 33 callbacks, 6 fields, 7 exit kinds, 38 kfuncs;
+# 7.3: 40, 10, 11 and 72), count a proven item and a verifier-only one
+# apart, give an unproven item its reason, and refuse to run without
+# proofs.  The tests' declared .covers must name items the kernel has.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/assert.sh
 . "$root/tests/lib/assert.sh"
 
-# 7.3 has 40 callbacks and 72 kfuncs to 6.12's 33 and 35; what of them the
-# selftests prove is not yet judged per kernel.
-[ "${KVER:-6.12}" = 6.12 ] ||
-	skip "coverage is judged against 6.12's interface only, not yet $KVER's"
-out=$(make -s -C "$root/selftests" coverage 2>&1)
-status=$?
-echo "$out" | grep -iE 'covered|uncovered|unknown' | tail -n 5
-[ "$status" -eq 0 ] || fail "coverage check failed: $(echo "$out" | tail -n 5)"
+kver=${KVER:-6.12}
+case $kver in
+6.12) want='33 6 7 38' sub= ;;
+7.3) want='40 10 11 72' sub=/7.3 ;;
+*) skip "no figures known for KVER=$kver" ;;
+esac
+btf=${VMLINUX_BTF:-${XDG_CACHE_HOME:-$HOME/.cache}/scx-examples/kernel-$kver/vmlinux}
+bpftool=$root/build$sub/obj/bpftool/bpftool
+[ -r "$btf" ] || fail "no BTF at $btf: build the $kver test kernel (make kernel KVER=$kver)"
+[ -x "$bpftool" ] || fail "no bpftool at $bpftool: run make KVER=$kver"
 
-# The file holds the runner's matrices after a header of its own.
-matrices=$(sed -n '/^| callback | tests |$/,$p' "$root/selftests/COVERAGE.md")
-now=$(grep -v '^  [A-Z]' <<<"$out" | sed -n '/^| callback | tests |$/,$p')
-[ -n "$matrices" ] || fail "selftests/COVERAGE.md has no matrices: run 'make coverage'"
-[ "$matrices" = "$now" ] ||
-	fail "selftests/COVERAGE.md is out of date: run 'make coverage' ($(diff <(echo "$matrices") <(echo "$now") | grep '^[<>]' | head -n 3 | paste -sd ' '))"
+tmp=$(mktemp -d)
+at_exit rm -rf "$tmp"
+printf '# kernel %s #1\n# proven ops:enqueue enqueue_dequeue,lifecycle\n# proven verifier:kfunc:scx_bpf_create_dsq verifier_sleep\n' \
+	"$kver" >"$tmp/proven"
+printf 'ops:cpu_online the VM cannot hotplug\n' >"$tmp/reasons"
+out=$(BPFTOOL=$bpftool "$root/selftests/coverage.sh" "$btf" "$tmp/proven" \
+	"$tmp/reasons") || fail "coverage.sh failed: $out"
+echo "$out" | sed -n '/^| kind /,/^| all /p'
+
+# Column 6 is "in the kernel", of the rows callbacks, fields, exit kinds, kfuncs.
+got=$(awk -F' *[|] *' '$2 ~ /^(callbacks|fields|exit kinds|kfuncs)$/ { printf "%s%s", sep, $6; sep = " " }' <<<"$out")
+[ "$got" = "$want" ] ||
+	fail "the $kver interface read from BTF is '$got' (callbacks fields exits kfuncs), not '$want'"
+grep -q '^| callbacks | 1 | 0 | ' <<<"$out" || fail "ops:enqueue was not counted as proven"
+grep -q '^| kfuncs | 0 | 1 | ' <<<"$out" || fail "the verifier-only kfunc was not counted apart"
+grep -q '^| enqueue | enqueue_dequeue, lifecycle |$' <<<"$out" ||
+	fail "the proof of ops:enqueue does not name its tests"
+grep -q '^| ops:cpu_online | the VM cannot hotplug |$' <<<"$out" ||
+	fail "an unproven item lost its reason"
+grep -q '^| ops:dispatch | no test proves it yet |$' <<<"$out" ||
+	fail "an unproven item without a reason is not listed"
+
+# Without a run there is nothing to count: say so, and fail.
+msg=$(BPFTOOL=$bpftool "$root/selftests/coverage.sh" "$btf" "$tmp/none" 2>&1) &&
+	fail "coverage.sh succeeded without proofs"
+if [ "$(wc -l <<<"$msg")" -ne 1 ] || [[ $msg != *'run the selftests first'* ]]; then
+	fail "no proofs gave '$msg', not one line saying how to fix it"
+fi
+
+# 6.12's names are what the .covers of tests that also run on 7.3 use.
+if [ "$kver" = 6.12 ]; then
+	out=$("$root/selftests/build/runner" -c 2>&1) ||
+		fail "a test's .covers names something 6.12 lacks: $(grep error <<<"$out" | head -n 3)"
+fi
 finish
