@@ -114,7 +114,8 @@ static enum scx_test_status run(void *arg)
 	scx_util_cgroup_path(path, sizeof(path), "a/cpu.weight");
 	SCX_EQ(scx_util_write_file(path, "50"), 0);
 	SCX_EQ(scx_util_cgroup_move("a", c->worker), 0);
-	SCX_ASSERT(SCX_WAIT_FOR(bss->worker_cgid == a, 3000));
+	SCX_PROVE("kfunc:scx_bpf_task_cgroup",
+		  SCX_WAIT_FOR(bss->worker_cgid == a, 3000));
 	SCX_EQ(scx_util_cgroup_move("", c->worker), 0);
 	SCX_EQ(scx_util_cgroup_remove("a"), 0);
 	/* The css goes offline after an RCU grace period. */
@@ -133,13 +134,15 @@ static enum scx_test_status run(void *arg)
 	fprintf(stderr, "# cgroup %llu: init %d weight %d prep %d move %d exit %d of %u events\n",
 		a, init, weight, prep, move, ex, bss->nr_events);
 	SCX_ASSERT(init >= 0);
-	SCX_EQ(bss->events[init].weight, 100);
+	SCX_PROVE_EQ("ops:cgroup_init", bss->events[init].weight, 100);
 	SCX_GT(weight, init);
-	SCX_EQ(bss->events[weight].weight, 50);
+	SCX_PROVE_EQ("ops:cgroup_set_weight", bss->events[weight].weight, 50);
 	SCX_GT(prep, weight);
 	SCX_GT(move, prep);
-	SCX_EQ(bss->events[prep].pid, c->skel->bss->worker_pid);
-	SCX_EQ(bss->events[move].pid, c->skel->bss->worker_pid);
+	SCX_PROVE_EQ("ops:cgroup_prep_move", bss->events[prep].pid,
+		     c->skel->bss->worker_pid);
+	SCX_PROVE_EQ("ops:cgroup_move", bss->events[move].pid,
+		     c->skel->bss->worker_pid);
 	SCX_ASSERT(bss->events[prep].from && bss->events[prep].from != a);
 	SCX_EQ(bss->events[move].from, bss->events[prep].from);
 	/* Moving out again is a move from a; the log keeps the first 64. */
@@ -149,7 +152,7 @@ static enum scx_test_status run(void *arg)
 		if (bss->events[i].type == EV_MOVE && bss->events[i].from == a)
 			break;
 	SCX_ASSERT(i < n);
-	SCX_GT(ex, move);
+	SCX_PROVE_GT("ops:cgroup_exit", ex, move);
 	return SCX_TEST_PASS;
 }
 

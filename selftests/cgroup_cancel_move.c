@@ -107,9 +107,10 @@ static enum scx_test_status run(void *arg)
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
 	SCX_EQ(ret, -EBUSY);
 	SCX_ASSERT(!strcmp(before, after));
-	SCX_EQ(bss->nr_prep, 3);
+	/* Prepared up to the failure, and no further. */
+	SCX_PROVE_EQ("ops:cgroup_prep_move", bss->nr_prep, 3);
 	SCX_EQ(bss->nr_move, 0);
-	SCX_EQ(bss->nr_cancel, 2);
+	SCX_PROVE_EQ("ops:cgroup_cancel_move", bss->nr_cancel, 2);
 	/* The cancelled are the two prepared before the failure. */
 	for (i = 0; i < 2; i++) {
 		for (j = 0; j < 2; j++)

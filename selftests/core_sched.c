@@ -129,7 +129,7 @@ static enum scx_test_status run(void *arg)
 	SCX_GT(bss->nr_ab_cookied, 0);
 	/* A won every comparison: it has the core, B at most crumbs. */
 	SCX_GT(a_ns, WINDOW_MS * 1000000LL / 4);
-	SCX_GT(a_ns, 4 * b_ns);
+	SCX_PROVE_GT("ops:core_sched_before", a_ns, 4 * b_ns);
 	return SCX_TEST_PASS;
 }
 

@@ -127,11 +127,15 @@ static enum scx_test_status run(void *arg)
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
 	SCX_GT(bss->rt_release_seq, 0);
 	SCX_EQ(c->skel->data->rt_release_cpu, CPU);
-	SCX_EQ(c->skel->data->rt_release_reason, 0 /* SCX_CPU_PREEMPT_RT */);
-	SCX_GT(bss->rt_acquire_seq, bss->rt_release_seq);
+	SCX_PROVE_EQ("ops:cpu_release", c->skel->data->rt_release_reason,
+		     0 /* SCX_CPU_PREEMPT_RT */);
+	/* The same CPU came back, after the release. */
+	SCX_PROVE_GT("ops:cpu_acquire", bss->rt_acquire_seq,
+		     bss->rt_release_seq);
 	SCX_EQ(bss->nr_unpaired, 0);
 	SCX_GT(bss->nr_reenq_tasks, 0);
-	SCX_GT(bss->nr_enq_reenq, 0);
+	/* What it handed back came again through ops.enqueue(). */
+	SCX_PROVE_GT("kfunc:scx_bpf_reenqueue_local", bss->nr_enq_reenq, 0);
 	return SCX_TEST_PASS;
 }
 

@@ -72,14 +72,18 @@ static enum scx_test_status run(void *arg)
 {
 	struct ctx *c = arg;
 	struct user_exit_info *uei = &c->skel->data->uei;
+	const char *rq_item = NULL;
 	struct bpf_link *link;
 	unsigned int via;
 	int cpu;
 
 	if (__COMPAT_has_ksym("scx_bpf_cpu_rq")) {
 		via = RQ_VIA_CPU_RQ;
+		/* The right rq proves the kfunc that gave it. */
+		rq_item = "kfunc:scx_bpf_cpu_rq";
 	} else if (__COMPAT_has_ksym("scx_bpf_locked_rq")) {
 		via = RQ_VIA_LOCKED_RQ;
+		rq_item = "kfunc:scx_bpf_locked_rq";
 	} else {
 		printf("no scx_bpf_cpu_rq() or scx_bpf_locked_rq() in this kernel\n");
 		return SCX_TEST_SKIP_KERNEL;
@@ -106,10 +110,13 @@ static enum scx_test_status run(void *arg)
 			cpu, cp->nr_ticks, cp->cap, cp->cur, cp->target,
 			cp->rq_cpu);
 		SCX_GT(cp->nr_ticks, 0);
-		SCX_ASSERT(cp->cap > 0 && cp->cap <= PERF_ONE);
-		SCX_ASSERT(cp->cur > 0 && cp->cur <= PERF_ONE);
-		SCX_EQ(cp->rq_cpu, cpu);
-		SCX_EQ(cp->target, PERF_BASE + cpu);
+		SCX_PROVE("kfunc:scx_bpf_cpuperf_cap",
+			  cp->cap > 0 && cp->cap <= PERF_ONE);
+		SCX_PROVE("kfunc:scx_bpf_cpuperf_cur",
+			  cp->cur > 0 && cp->cur <= PERF_ONE);
+		SCX_PROVE_EQ(rq_item, cp->rq_cpu, cpu);
+		SCX_PROVE_EQ("kfunc:scx_bpf_cpuperf_set", cp->target,
+			     PERF_BASE + cpu);
 	}
 
 	c->skel->bss->bad_perf = true;
@@ -117,7 +124,8 @@ static enum scx_test_status run(void *arg)
 	scx_util_detach(link);
 	fprintf(stderr, "# out of range: kind %d (%s)\n", uei->kind, uei->msg);
 	SCX_EQ(uei->kind, SCX_EXIT_ERROR);
-	SCX_ASSERT(strstr(uei->msg, "Invalid cpuperf target 1025"));
+	SCX_PROVE("kfunc:scx_bpf_cpuperf_set",
+		  strstr(uei->msg, "Invalid cpuperf target 1025"));
 	return SCX_TEST_PASS;
 }
 

@@ -90,7 +90,7 @@ static enum scx_test_status run(void *arg)
 		(unsigned long long)bss->nr_stranger);
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
 	SCX_GT(bss->nr_sibling, 0);
-	SCX_EQ(bss->nr_stranger, 0);
+	SCX_PROVE_EQ("ops:dispatch", bss->nr_stranger, 0);
 	return SCX_TEST_PASS;
 }
 

@@ -61,8 +61,15 @@ static enum scx_test_status run(void *data)
 	/* Child processes have their own tgid; watch the first one. */
 	bss->target = c->pid[0];
 
-	SCX_ASSERT(SCX_WAIT_FOR(bss->nr_prev_target >= 10 &&
-				bss->nr_tick_target >= 10, 5000));
+	/*
+	 * The spinners were born pinned to SPIN_CPU, so no select_cpu placed
+	 * them: ops.enqueue() put them in the shared DSQ, and only
+	 * scx_bpf_dsq_move_to_local() could take the one we watch to its CPU
+	 * to run, be prev and tick.
+	 */
+	SCX_PROVE("kfunc:scx_bpf_dsq_move_to_local",
+		  SCX_WAIT_FOR(bss->nr_prev_target >= 10 &&
+			       bss->nr_tick_target >= 10, 5000));
 	bss->target = 0;
 	for (i = 0; i < 2; i++)
 		scx_util_stop(c->pid[i]);
@@ -73,15 +80,17 @@ static enum scx_test_status run(void *data)
 	       (unsigned long long)bss->nr_tick_target, bss->max_queued);
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
 	SCX_EQ(bss->nr_bad_cpu_arg, 0);
-	SCX_EQ(bss->nr_bad_slots, 0);
-	SCX_EQ(bss->nr_prev_wrong_cpu, 0);
+	SCX_PROVE_EQ("field:dispatch_max_batch kfunc:scx_bpf_dispatch_nr_slots",
+		     bss->nr_bad_slots, 0);
+	SCX_PROVE_EQ("ops:dispatch", bss->nr_prev_wrong_cpu, 0);
 	SCX_EQ(bss->nr_prev_not_queued, 0);
 	SCX_EQ(bss->nr_slot_taken, bss->nr_prev_target);
-	SCX_EQ(bss->nr_slot_returned, bss->nr_prev_target);
-	SCX_EQ(bss->nr_tick_not_current, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_dispatch_cancel", bss->nr_slot_returned,
+		     bss->nr_prev_target);
+	SCX_PROVE_EQ("ops:tick", bss->nr_tick_not_current, 0);
 	SCX_EQ(bss->nr_tick_wrong_cpu, 0);
 	/* One spinner waits in the shared DSQ while the other runs. */
-	SCX_GT(bss->max_queued, 0);
+	SCX_PROVE_GT("kfunc:scx_bpf_dsq_nr_queued", bss->max_queued, 0);
 	return SCX_TEST_PASS;
 }
 

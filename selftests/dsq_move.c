@@ -131,20 +131,22 @@ static enum scx_test_status run(void *arg)
 	 * move with its vtime.  At the end each worker may still have one
 	 * move in flight, and a vtime move may run before it is noted.
 	 */
-	SCX_EQ(local_astray, 0);
-	SCX_EQ(vtime_astray, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_dsq_move", local_astray, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_dsq_move_set_vtime", vtime_astray, 0);
 	SCX_GT(local_arrived, 0);
 	SCX_GT(vtime_arrived, 0);
 	SCX_ASSERT(local_arrived + NR_WORKERS >= moved_local);
 	SCX_GT(bss->nr_iterated, 0);
 	SCX_GT(bss->nr_moved_local, 0);
 	SCX_GT(bss->nr_moved_vtime, 0);
-	SCX_GT(bss->nr_vtime_multi, 0);
-	SCX_EQ(bss->nr_misordered, 0);
-	SCX_EQ(bss->nr_bad_slice, 0);
+	SCX_PROVE_GT("kfunc:bpf_iter_scx_dsq_new kfunc:bpf_iter_scx_dsq_next",
+		     bss->nr_vtime_multi, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_dsq_move_vtime", bss->nr_misordered, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_dsq_move_set_slice", bss->nr_bad_slice, 0);
 	SCX_EQ(bss->nr_bad_vtime, 0);
-	SCX_EQ(bss->gone_before, 0);
-	SCX_EQ(bss->gone_after, -ENOENT);
+	SCX_PROVE_EQ("kfunc:scx_bpf_create_dsq kfunc:scx_bpf_dsq_nr_queued",
+		     bss->gone_before, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_destroy_dsq", bss->gone_after, -ENOENT);
 	return SCX_TEST_PASS;
 }
 

@@ -110,14 +110,18 @@ static enum scx_test_status run(void *data)
 	printf("\n");
 
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
-	SCX_EQ(c->skel->data->nr_queued, NR_WORKERS);
-	SCX_EQ(bss->nr_walked, NR_WORKERS);
+	SCX_PROVE_EQ("kfunc:scx_bpf_dsq_nr_queued", c->skel->data->nr_queued,
+		     NR_WORKERS);
+	SCX_PROVE_EQ("kfunc:bpf_iter_scx_dsq_new", bss->nr_walked, NR_WORKERS);
 	for (i = 0; i < NR_WORKERS; i++) {
-		SCX_EQ(bss->walked[i], expected[i]);
-		SCX_EQ(bss->walked_vtime[i], vtimes[expected[i]]);
+		SCX_PROVE_EQ("kfunc:bpf_iter_scx_dsq_next", bss->walked[i],
+			     expected[i]);
+		SCX_PROVE_EQ("kfunc:scx_bpf_dsq_insert_vtime",
+			     bss->walked_vtime[i], vtimes[expected[i]]);
 	}
 	for (i = 0; i < NR_WORKERS; i++)
-		SCX_EQ(bss->ran[i], expected[i]);
+		SCX_PROVE_EQ("kfunc:scx_bpf_dsq_insert_vtime", bss->ran[i],
+			     expected[i]);
 	return SCX_TEST_PASS;
 }
 

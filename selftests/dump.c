@@ -80,14 +80,15 @@ static enum scx_test_status run(void *arg)
 	SCX_ASSERT(!scx_util_read_file(TRACING "/trace", c->trace, TRACE_LEN));
 	scx_util_write_file(EVENT, "0");
 	c->event_on = false;
-	SCX_EQ(bss->nr_dump, 1);
+	SCX_PROVE_EQ("ops:dump", bss->nr_dump, 1);
 	SCX_EQ(c->skel->data->last_dump_kind, SCX_EXIT_NONE);
 	SCX_ASSERT(strstr(c->trace, "Debug dump triggered by SysRq-D"));
-	SCX_ASSERT(strstr(c->trace, "ST2DUMP kind=0"));
+	SCX_PROVE("kfunc:scx_bpf_dump_bstr",
+		  strstr(c->trace, "ST2DUMP kind=0"));
 	snprintf(want, sizeof(want), "ST2CPU cpu=%d idle=0", CPU);
-	SCX_ASSERT(strstr(c->trace, want));
+	SCX_PROVE("ops:dump_cpu", strstr(c->trace, want));
 	snprintf(want, sizeof(want), "ST2TASK pid=%d", c->spin);
-	SCX_ASSERT(strstr(c->trace, want));
+	SCX_PROVE("ops:dump_task", strstr(c->trace, want));
 	/* sysrq-D leaves the scheduler running. */
 	SCX_ASSERT(scx_util_enabled());
 
@@ -98,11 +99,14 @@ static enum scx_test_status run(void *arg)
 	c->spin = 0;
 	scx_util_detach(link);
 
-	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_ERROR_BPF);
+	SCX_PROVE_EQ("exit:ERROR_BPF", c->skel->data->uei.kind,
+		     SCX_EXIT_ERROR_BPF);
 	snprintf(want, sizeof(want), "dump test error %d", bss->target_pid);
-	SCX_ASSERT(!strcmp(c->skel->data->uei.msg, want));
+	SCX_PROVE("kfunc:scx_bpf_error_bstr",
+		  !strcmp(c->skel->data->uei.msg, want));
 	SCX_EQ(bss->nr_dump, 2);
-	SCX_EQ(c->skel->data->last_dump_kind, SCX_EXIT_ERROR_BPF);
+	SCX_PROVE_EQ("ops:dump", c->skel->data->last_dump_kind,
+		     SCX_EXIT_ERROR_BPF);
 	SCX_ASSERT(strstr(d, "triggered exit kind 1025"));
 	SCX_ASSERT(strstr(d, "ST2DUMP kind=1025"));
 	snprintf(want, sizeof(want), "ST2CPU cpu=%d ", CPU);

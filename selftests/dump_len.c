@@ -57,7 +57,7 @@ static enum scx_test_status run(void *arg)
 		strstr(d, MARKER) ? "ending" : "not ending");
 	SCX_EQ(skel->data->uei.kind, SCX_EXIT_ERROR_BPF);
 	SCX_ASSERT(strstr(d, "dump_len test error"));
-	SCX_ASSERT(len < DUMP_LEN);
+	SCX_PROVE("field:exit_dump_len", len < DUMP_LEN);
 	SCX_GT(len, DUMP_LEN - 64);
 	SCX_ASSERT(len >= strlen(MARKER) &&
 		   !strcmp(d + len - strlen(MARKER), MARKER));

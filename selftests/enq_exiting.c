@@ -83,7 +83,7 @@ static enum scx_test_status run(void *arg)
 		(unsigned long long)bss->nr_exiting);
 	SCX_EQ(st, 0);
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
-	SCX_GT(bss->nr_exiting, 0);
+	SCX_PROVE_GT("flag:ENQ_EXITING", bss->nr_exiting, 0);
 	return SCX_TEST_PASS;
 }
 

@@ -53,7 +53,7 @@ static enum scx_test_status run(void *arg)
 		(unsigned long long)bss->nr_target,
 		(unsigned long long)bss->nr_last);
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
-	SCX_GT(bss->nr_last, 0);
+	SCX_PROVE_GT("flag:ENQ_LAST", bss->nr_last, 0);
 	return SCX_TEST_PASS;
 }
 

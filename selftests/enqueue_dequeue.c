@@ -54,16 +54,17 @@ static enum scx_test_status run(void *data)
 	/* A priority change takes it out of custody and puts it back. */
 	SCX_EQ(setpriority(PRIO_PROCESS, c->pp.pid, 5), 0);
 	SCX_ASSERT(SCX_WAIT_FOR(bss->nr_held == 2, 2000));
-	SCX_EQ(bss->nr_dequeue, 1);
+	SCX_PROVE_EQ("ops:dequeue", bss->nr_dequeue, 1);
 	SCX_EQ(bss->nr_deq_sleep, 0);
-	SCX_EQ(bss->nr_enqueue, 2);
+	SCX_PROVE_EQ("ops:enqueue", bss->nr_enqueue, 2);
 	SCX_EQ(bss->nr_enq_wakeup, 1);
 	/* Held all along: the child has not run, nor answered. */
 	SCX_EQ(bss->nr_running, 0);
 
 	/* Let go: ops.dispatch() inserts it and it runs and answers. */
 	bss->hold = false;
-	SCX_ASSERT(SCX_WAIT_FOR(bss->nr_running > 0, 2000));
+	SCX_PROVE("kfunc:scx_bpf_dsq_insert",
+		  SCX_WAIT_FOR(bss->nr_running > 0, 2000));
 	SCX_EQ(bss->nr_released, 1);
 	SCX_EQ(bss->nr_ran_in_custody, 0);
 	bss->target = 0;

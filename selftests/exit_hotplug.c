@@ -61,7 +61,7 @@ static enum scx_test_status run(void *arg)
 
 	fprintf(stderr, "# kind %d code 0x%llx: %s (%s)\n", uei->kind,
 		(unsigned long long)uei->exit_code, uei->reason, uei->msg);
-	SCX_EQ(uei->kind, SCX_EXIT_UNREG_KERN);
+	SCX_PROVE_EQ("exit:UNREG_KERN", uei->kind, SCX_EXIT_UNREG_KERN);
 	SCX_EQ(uei->exit_code, SCX_ECODE_ACT_RESTART | SCX_ECODE_RSN_HOTPLUG);
 	SCX_ASSERT(UEI_ECODE_RESTART(uei->exit_code));
 	snprintf(want, sizeof(want), "cpu %d going offline", c->cpu);

@@ -21,9 +21,15 @@ static enum scx_test_status setup(void **ctx)
 	return SCX_TEST_PASS;
 }
 
+/*
+ * @kind_item and @kfunc_item are the items the test proves: the exit kind,
+ * and the kfunc whose formatted message reached ops.exit().
+ */
 static enum scx_test_status trigger(struct exit_kinds *skel,
 				    struct bpf_program *prog, int kind,
-				    long long code, const char *msg)
+				    long long code, const char *msg,
+				    const char *kind_item,
+				    const char *kfunc_item)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	struct bpf_link *link;
@@ -42,10 +48,12 @@ static enum scx_test_status trigger(struct exit_kinds *skel,
 	       skel->data->uei.kind, skel->data->uei.exit_code,
 	       skel->data->uei.reason, skel->data->uei.msg);
 	SCX_EQ(skel->bss->nr_exit, 1);
-	SCX_EQ(skel->data->uei.kind, kind);
+	SCX_PROVE_EQ(kind_item, skel->data->uei.kind, kind);
 	SCX_EQ(skel->data->uei.exit_code, code);
 	if (strcmp(skel->data->uei.msg, msg))
-		SCX_FAIL("message '%s', expected '%s'", skel->data->uei.msg, msg);
+		fprintf(stderr, "# message '%s', expected '%s'\n",
+			skel->data->uei.msg, msg);
+	SCX_PROVE(kfunc_item, !strcmp(skel->data->uei.msg, msg));
 	return SCX_TEST_PASS;
 }
 
@@ -54,7 +62,8 @@ static enum scx_test_status run_exit(void *ctx)
 	struct exit_kinds *skel = ctx;
 
 	return trigger(skel, skel->progs.trigger_exit, SCX_EXIT_UNREG_BPF, 42,
-		       "bye 42 from exit_kinds");
+		       "bye 42 from exit_kinds", "exit:UNREG_BPF",
+		       "kfunc:scx_bpf_exit_bstr");
 }
 
 static enum scx_test_status run_error(void *ctx)
@@ -62,7 +71,7 @@ static enum scx_test_status run_error(void *ctx)
 	struct exit_kinds *skel = ctx;
 
 	return trigger(skel, skel->progs.trigger_error, SCX_EXIT_ERROR_BPF, 0,
-		       "boom 7");
+		       "boom 7", "exit:ERROR_BPF", "kfunc:scx_bpf_error_bstr");
 }
 
 static void cleanup(void *ctx)

@@ -44,7 +44,7 @@ static enum scx_test_status run(void *arg)
 
 	fprintf(stderr, "# kind %d: %s\n", uei->kind, uei->reason);
 	SCX_ASSERT(disabled);
-	SCX_EQ(uei->kind, SCX_EXIT_SYSRQ);
+	SCX_PROVE_EQ("exit:SYSRQ", uei->kind, SCX_EXIT_SYSRQ);
 	SCX_ASSERT(!strcmp(uei->reason, "disabled by sysrq-S"));
 	return SCX_TEST_PASS;
 }

@@ -66,8 +66,8 @@ static enum scx_test_status run(void *arg)
 	SCX_ASSERT(enabled);
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
 	SCX_EQ(bss->nr_log, 2);
-	SCX_EQ(bss->events[0], -(c->cpu + 1));
-	SCX_EQ(bss->events[1], c->cpu + 1);
+	SCX_PROVE_EQ("ops:cpu_offline", bss->events[0], -(c->cpu + 1));
+	SCX_PROVE_EQ("ops:cpu_online", bss->events[1], c->cpu + 1);
 	SCX_EQ(seq1, seq0 + 2);
 	return SCX_TEST_PASS;
 }

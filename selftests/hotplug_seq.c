@@ -89,6 +89,8 @@ static enum scx_test_status run(void *arg)
 		SCX_FAIL("stale hotplug_seq: want UNREG_KERN, restart+hotplug, '%s'",
 			 want);
 	}
+	SCX_PROVE_EQ("exit:UNREG_KERN", uei->kind, SCX_EXIT_UNREG_KERN);
+	SCX_PROVE("field:hotplug_seq", strstr(uei->msg, want));
 	hotplug_seq__destroy(skel);
 	return SCX_TEST_PASS;
 }

@@ -32,20 +32,21 @@ static enum scx_test_status run(void *ctx)
 	link = scx_util_attach(skel->maps.init_exit_ops);
 	if (!link)
 		SCX_FAIL("cannot attach: %s", strerror(errno));
-	SCX_EQ(skel->bss->nr_init, 1);
+	SCX_PROVE_EQ("ops:init", skel->bss->nr_init, 1);
 	SCX_EQ(skel->data->enabled_at_init, 0);
 	SCX_GT(skel->bss->nr_enabled, 0);
 	SCX_EQ(scx_util_ops_name(name, sizeof(name)), 0);
 	if (strcmp(name, "init_exit_test"))
 		SCX_FAIL("root/ops reads '%s', not init_exit_test", name);
+	SCX_PROVE("field:name", !strcmp(name, "init_exit_test"));
 	SCX_EQ(skel->bss->nr_exit, 0);
 
 	scx_util_detach(link);
 	SCX_ASSERT(SCX_WAIT_FOR(UEI_EXITED(skel, uei), 5000));
-	SCX_EQ(skel->bss->nr_exit, 1);
+	SCX_PROVE_EQ("ops:exit", skel->bss->nr_exit, 1);
 	SCX_EQ(skel->bss->nr_init, 1);
 	SCX_EQ(skel->data->enabled_at_exit, 0);
-	SCX_EQ(skel->data->uei.kind, SCX_EXIT_UNREG);
+	SCX_PROVE_EQ("exit:UNREG", skel->data->uei.kind, SCX_EXIT_UNREG);
 	return SCX_TEST_PASS;
 }
 
@@ -99,9 +100,11 @@ static enum scx_test_status run_enq_last(void *ctx)
 	SCX_ASSERT(UEI_EXITED(skel, uei));
 	SCX_ASSERT(!scx_util_enabled());
 	scx_util_detach(link);
-	SCX_EQ(skel->data->uei.kind, SCX_EXIT_ERROR);
+	SCX_PROVE_EQ("exit:ERROR", skel->data->uei.kind, SCX_EXIT_ERROR);
 	if (!strstr(skel->data->uei.msg, "ENQ_LAST requires ops.enqueue()"))
 		SCX_FAIL("unexpected message '%s'", skel->data->uei.msg);
+	SCX_PROVE("flag:ENQ_LAST",
+		  strstr(skel->data->uei.msg, "ENQ_LAST requires ops.enqueue()"));
 	SCX_EQ(skel->bss->nr_init, 1);
 	SCX_EQ(skel->bss->nr_exit, 1);
 	return SCX_TEST_PASS;

@@ -66,6 +66,7 @@ static enum scx_test_status run(void *arg)
 	keep_builtin_idle__destroy(skel);
 	if (!ok)
 		SCX_FAIL("with KEEP_BUILTIN_IDLE: want UNREG, idle, busy and picks");
+	SCX_PROVE("ops:update_idle kfunc:scx_bpf_pick_idle_cpu", ok);
 
 	skel = open_load(false);
 	SCX_ASSERT(skel);
@@ -83,6 +84,8 @@ static enum scx_test_status run(void *arg)
 	keep_builtin_idle__destroy(skel);
 	if (!ok)
 		SCX_FAIL("without KEEP_BUILTIN_IDLE: want an idle tracking error");
+	/* Picks worked with the flag, and fail without it. */
+	SCX_PROVE("flag:KEEP_BUILTIN_IDLE", ok);
 	return SCX_TEST_PASS;
 }
 

@@ -156,9 +156,10 @@ static enum scx_test_status run(void *data)
 	printf("possible 0x%llx, online 0x%llx\n",
 	       (unsigned long long)bss->possible_bits,
 	       (unsigned long long)bss->online_bits);
-	SCX_EQ(bss->nr_cpu_ids, possible);
-	SCX_EQ(bss->nr_possible, possible);
-	SCX_EQ(bss->nr_online, online);
+	SCX_PROVE_EQ("kfunc:scx_bpf_nr_cpu_ids", bss->nr_cpu_ids, possible);
+	SCX_PROVE_EQ("kfunc:scx_bpf_get_possible_cpumask", bss->nr_possible,
+		     possible);
+	SCX_PROVE_EQ("kfunc:scx_bpf_get_online_cpumask", bss->nr_online, online);
 	SCX_ASSERT(bss->possible_bits & (1ULL << OFF_CPU));
 	SCX_EQ(bss->online_bits & (1ULL << OFF_CPU), 0);
 	SCX_EQ(bss->online_bits & ~bss->possible_bits, 0);
@@ -167,11 +168,11 @@ static enum scx_test_status run(void *data)
 	bss->task_pid = c->spinner;
 	SCX_ASSERT(SCX_WAIT_FOR(!run_prog(c->skel->progs.probe_task) &&
 				bss->task_running, 3000));
-	SCX_EQ(bss->task_cpu, SPIN_CPU);
+	SCX_PROVE_EQ("kfunc:scx_bpf_task_cpu", bss->task_cpu, SPIN_CPU);
 	bss->task_pid = c->pp.pid;
 	SCX_EQ(run_prog(c->skel->progs.probe_task), 0);
 	SCX_ASSERT(bss->task_found);
-	SCX_ASSERT(!bss->task_running);
+	SCX_PROVE("kfunc:scx_bpf_task_running", !bss->task_running);
 
 	/*
 	 * CPU 1 is busy: never in the idle mask, and its core (CPUs 0 and 1
@@ -199,8 +200,8 @@ static enum scx_test_status run(void *data)
 	 * A snapshot can catch the spinner's CPU between two tasks; it must
 	 * be busy in most.
 	 */
-	SCX_ASSERT(spin_idle <= IDLE_PROBES / 4);
-	SCX_ASSERT(idle_core >= IDLE_PROBES / 2);
+	SCX_PROVE("kfunc:scx_bpf_get_idle_cpumask", spin_idle <= IDLE_PROBES / 4);
+	SCX_PROVE("kfunc:scx_bpf_get_idle_smtmask", idle_core >= IDLE_PROBES / 2);
 
 	/*
 	 * CPUs 2 and 3 have nothing to run, and 3 is offline; wait until 2
@@ -214,7 +215,7 @@ static enum scx_test_status run(void *data)
 				dat->picked_idle >= 0, 3000));
 	printf("picked idle %d, then any %d\n", dat->picked_idle,
 	       dat->picked_any);
-	SCX_EQ(dat->picked_idle, IDLE_CPU);
+	SCX_PROVE_EQ("kfunc:scx_bpf_pick_idle_cpu", dat->picked_idle, IDLE_CPU);
 	/* The pick cleared its idle bit: clearing again finds it clear. */
 	SCX_ASSERT(!bss->reclaimed);
 	SCX_ASSERT(dat->picked_any == IDLE_CPU || dat->picked_any == OFF_CPU);
@@ -234,7 +235,7 @@ static enum scx_test_status run(void *data)
 	SCX_ASSERT(SCX_WAIT_FOR(!run_prog(c->skel->progs.kick) &&
 				!run_prog(c->skel->progs.claim) &&
 				bss->claimed_first, 3000));
-	SCX_ASSERT(!bss->claimed_again);
+	SCX_PROVE("kfunc:scx_bpf_test_and_clear_cpu_idle", !bss->claimed_again);
 
 	/*
 	 * Any pick from the busy CPU 1 and the idle CPU 2 must prefer 2,
@@ -251,14 +252,15 @@ static enum scx_test_status run(void *data)
 	       SPIN_CPU, IDLE_CPU, (unsigned long long)bss->nr_any_idle,
 	       IDLE_CPU, (unsigned long long)bss->nr_any_chose_idle);
 	SCX_ASSERT(bss->nr_any_idle >= ANY_PICKS);
-	SCX_EQ(bss->nr_any_chose_idle, bss->nr_any_idle);
+	SCX_PROVE_EQ("kfunc:scx_bpf_pick_any_cpu", bss->nr_any_chose_idle,
+		     bss->nr_any_idle);
 
 	/* Kicking an idle CPU makes it go through ops.dispatch(); idling not. */
 	base = kick_rounds(c, IDLE_CPU, false, KICK_ROUNDS);
 	hits = kick_rounds(c, IDLE_CPU, true, KICK_ROUNDS);
 	printf("CPU %d dispatched in %d of %d rounds unkicked, %d of %d kicked\n",
 	       IDLE_CPU, base, KICK_ROUNDS, hits, KICK_ROUNDS);
-	SCX_ASSERT(hits >= KICK_ROUNDS - 2);
+	SCX_PROVE("kfunc:scx_bpf_kick_cpu", hits >= KICK_ROUNDS - 2);
 	SCX_ASSERT(base <= KICK_ROUNDS / 2);
 
 	scx_util_stop(c->spinner);

@@ -35,6 +35,20 @@ static const char *const expected_msg[] = {
 	[MODE_INIT_TASK_FAIL] = "ops.init_task() failed (-12)",
 };
 
+/*
+ * What the message proves: the kernel caught the mistake where the test
+ * made it, from the callback's doing or its return value, or from the
+ * kfunc's own check of how it was called.
+ */
+static const char *const msg_proves[] = {
+	[MODE_BAD_DSQ] = "ops:enqueue",
+	[MODE_DOUBLE_INSERT] = "kfunc:scx_bpf_dsq_insert",
+	[MODE_VTIME_BUILTIN] = "kfunc:scx_bpf_dsq_insert_vtime",
+	[MODE_KFUNC_CONTEXT] = "kfunc:scx_bpf_dispatch_nr_slots",
+	[MODE_INIT_FAIL] = "ops:init",
+	[MODE_INIT_TASK_FAIL] = "ops:init_task",
+};
+
 /* The verifier's refusal of MODE_KFUNC_CONTEXT, where it has the say. */
 #define KFUNC_REFUSAL \
 	"calling kernel function scx_bpf_dispatch_nr_slots is not allowed"
@@ -79,8 +93,10 @@ static enum scx_test_status run_refused(struct ctx *c)
 	if (!c->load_ret)
 		SCX_FAIL("scx_bpf_dispatch_nr_slots() in ops.enqueue() was accepted");
 	if (!strstr(log_buf, KFUNC_REFUSAL))
-		SCX_FAIL("refused (%d), but the log lacks '%s':\n%s",
-			 c->load_ret, KFUNC_REFUSAL, log_buf);
+		printf("refused (%d), but the log lacks '%s':\n%s\n",
+		       c->load_ret, KFUNC_REFUSAL, log_buf);
+	SCX_PROVE("verifier:kfunc:scx_bpf_dispatch_nr_slots",
+		  strstr(log_buf, KFUNC_REFUSAL));
 	printf("refused by the verifier: %s\n", KFUNC_REFUSAL);
 	return SCX_TEST_PASS;
 }
@@ -122,14 +138,17 @@ static enum scx_test_status run(void *data)
 
 	printf("exit: kind %d, reason '%s', msg '%s'\n", uei->kind,
 	       uei->reason, uei->msg);
-	SCX_EQ(uei->kind, SCX_EXIT_ERROR);
+	SCX_PROVE_EQ("exit:ERROR", uei->kind, SCX_EXIT_ERROR);
 	if (!strstr(uei->msg, expected_msg[c->mode]))
-		SCX_FAIL("message '%s' lacks '%s'", uei->msg,
-			 expected_msg[c->mode]);
+		printf("message '%s' lacks '%s'\n", uei->msg,
+		       expected_msg[c->mode]);
+	SCX_PROVE(msg_proves[c->mode], strstr(uei->msg, expected_msg[c->mode]));
 	if (c->mode != MODE_INIT_FAIL)
 		SCX_GT(bss->nr_mistakes, 0);
+	/* Called where it may not be, it returned 0 (~0 before the call). */
 	if (c->mode == MODE_KFUNC_CONTEXT)
-		SCX_EQ(c->skel->data->slots_in_enqueue, 0);
+		SCX_PROVE_EQ("kfunc:scx_bpf_dispatch_nr_slots",
+			     c->skel->data->slots_in_enqueue, 0);
 	return SCX_TEST_PASS;
 }
 

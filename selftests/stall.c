@@ -10,6 +10,8 @@
 #include "stall.bpf.skel.h"
 
 #define TIMEOUT_MS	1000
+/* The watchdog's timeout when timeout_ms is 0: SCX_WATCHDOG_MAX_TIMEOUT. */
+#define DEFAULT_TIMEOUT_MS	30000
 
 struct ctx {
 	struct stall *skel;
@@ -54,7 +56,7 @@ static enum scx_test_status stall_run(void *data)
 	c->link = NULL;
 
 	printf("exit: kind %d, msg '%s'\n", uei->kind, uei->msg);
-	SCX_EQ(uei->kind, SCX_EXIT_ERROR_STALL);
+	SCX_PROVE_EQ("exit:ERROR_STALL", uei->kind, SCX_EXIT_ERROR_STALL);
 	SCX_GT(c->skel->bss->nr_held, 0);
 	snprintf(needle, sizeof(needle), "[%d] failed to run", c->pp.pid);
 	if (!strstr(uei->msg, needle))
@@ -62,7 +64,9 @@ static enum scx_test_status stall_run(void *data)
 			 uei->msg, needle);
 	waited_ms = (c->skel->bss->exit_at_ns - c->skel->bss->held_at_ns) /
 		    1000000;
-	SCX_ASSERT(waited_ms >= TIMEOUT_MS - 20);
+	/* Not before timeout_ms, and well before the default: ours counted. */
+	SCX_PROVE("field:timeout_ms", waited_ms >= TIMEOUT_MS - 20);
+	SCX_PROVE("field:timeout_ms", waited_ms < DEFAULT_TIMEOUT_MS);
 	return SCX_TEST_PASS;
 }
 

@@ -98,11 +98,11 @@ static enum scx_test_status run(void *arg)
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
 	SCX_EQ(bss->ext_enabled, 1);
 	SCX_GT(bss->ext_running, 0);
-	SCX_EQ(bss->other_enabled, 0);
+	SCX_PROVE_EQ("flag:SWITCH_PARTIAL", bss->other_enabled, 0);
 	SCX_EQ(bss->other_running, 0);
 	SCX_EQ(other_policy, SCHED_OTHER);
 	SCX_EQ(ext_sched, 1);
-	SCX_EQ(other_sched, 0);
+	SCX_PROVE_EQ("flag:SWITCH_PARTIAL", other_sched, 0);
 	return SCX_TEST_PASS;
 }
 

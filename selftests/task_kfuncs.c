@@ -95,18 +95,22 @@ static enum scx_test_status run(void *arg)
 
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
 	SCX_ASSERT(b->first_held == c->held[0] || b->first_held == c->held[1]);
-	SCX_EQ(b->peek_pid, b->first_held);
-	SCX_GT(b->nr_curr_spin, 4 * b->nr_curr_other);
-	SCX_GT(b->nr_spin_ticks, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_dsq_peek", b->peek_pid, b->first_held);
+	SCX_PROVE_GT("kfunc:scx_bpf_cpu_curr", b->nr_curr_spin,
+		     4 * b->nr_curr_other);
+	SCX_PROVE_GT("ops:tick", b->nr_spin_ticks, 0);
 	SCX_EQ(b->nr_set_ok, b->nr_spin_ticks);
-	SCX_EQ(b->nr_slice_ok, b->nr_spin_ticks);
-	SCX_EQ(b->nr_vtime_ok, b->nr_spin_ticks);
+	SCX_PROVE_EQ("kfunc:scx_bpf_task_set_slice", b->nr_slice_ok,
+		     b->nr_spin_ticks);
+	SCX_PROVE_EQ("kfunc:scx_bpf_task_set_dsq_vtime", b->nr_vtime_ok,
+		     b->nr_spin_ticks);
 	SCX_GT(b->nr_now, 0);
-	SCX_EQ(b->nr_now_back, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_now", b->nr_now_back, 0);
 	SCX_GT(b->nr_rq_ok, 0);
-	SCX_EQ(b->nr_rq_bad, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_locked_rq", b->nr_rq_bad, 0);
 	SCX_GT(b->nr_nodes, 0);
-	SCX_EQ(b->nr_node_bad, 0);
+	SCX_PROVE_EQ("kfunc:scx_bpf_cpu_node kfunc:scx_bpf_nr_node_ids",
+		     b->nr_node_bad, 0);
 	return SCX_TEST_PASS;
 }
 

@@ -55,10 +55,11 @@ static enum scx_test_status run(void *ctx)
 	}
 	bss->parent_tgid = 0;
 	/* A reaped task is freed, and exit_task runs, after an RCU period. */
-	SCX_ASSERT(SCX_WAIT_FOR(bss->c_exit == NR_CHILDREN, 5000));
-	SCX_EQ(bss->c_init, NR_CHILDREN);
-	SCX_EQ(bss->c_enable, NR_CHILDREN);
-	SCX_EQ(bss->c_disable, NR_CHILDREN);
+	SCX_PROVE("ops:exit_task",
+		  SCX_WAIT_FOR(bss->c_exit == NR_CHILDREN, 5000));
+	SCX_PROVE_EQ("ops:init_task", bss->c_init, NR_CHILDREN);
+	SCX_PROVE_EQ("ops:enable", bss->c_enable, NR_CHILDREN);
+	SCX_PROVE_EQ("ops:disable", bss->c_disable, NR_CHILDREN);
 	SCX_EQ(bss->c_bad_order, 0);
 	SCX_GT(bss->nr_init_fork, NR_CHILDREN - 1);
 	scx_util_detach(link);

@@ -118,7 +118,7 @@ static enum scx_test_status run(void *ctx)
 	SCX_ASSERT(spun >= 0);
 	SCX_ASSERT(SCX_WAIT_FOR(scx_util_cpu_ns(pid) - spun >= 50 * 1000000LL, 3000));
 	SCX_EQ(bss->cpu_state[SPIN_CPU], ST_BUSY);
-	SCX_EQ(bss->nr_idle[SPIN_CPU], idle_mid);
+	SCX_PROVE_EQ("ops:update_idle", bss->nr_idle[SPIN_CPU], idle_mid);
 	scx_util_stop(pid);
 	SCX_ASSERT(SCX_WAIT_FOR(bss->cpu_state[SPIN_CPU] == ST_IDLE, 3000));
 	SCX_GT(bss->nr_idle[SPIN_CPU], idle0);
@@ -141,10 +141,11 @@ static enum scx_test_status run(void *ctx)
 	SCX_EQ(bss->nr_bad_cpu, 0);
 	if (!keep)
 		return SCX_TEST_PASS;
-	SCX_GT(bss->nr_select_idle, 0);
+	SCX_PROVE_GT("flag:KEEP_BUILTIN_IDLE field:flags", bss->nr_select_idle, 0);
 	if (notified_after_mask()) {
 		SCX_GT(bss->nr_busy_checked, 0);
-		SCX_EQ(bss->nr_busy_in_mask, 0);
+		SCX_PROVE_EQ("kfunc:scx_bpf_get_idle_cpumask",
+			     bss->nr_busy_in_mask, 0);
 		SCX_GT(bss->nr_idle_in_mask, 0);
 	} else {
 		SCX_GT(bss->nr_idle_checked, 0);

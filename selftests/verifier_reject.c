@@ -92,6 +92,12 @@ static enum scx_test_status run_good(void *ctx)
 		verifier_reject__destroy(skel);
 		SCX_FAIL("the control was refused: %d", ret);
 	}
+	/*
+	 * verifier_leak's program without its leak: the put released the
+	 * reference the verifier counted.  A no-op at run time, that is all
+	 * there is to prove of it.
+	 */
+	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_put_idle_cpumask", ret, 0);
 	link = scx_util_attach(skel->maps.good_ops);
 	if (!link) {
 		verifier_reject__destroy(skel);
@@ -106,7 +112,11 @@ static enum scx_test_status run_good(void *ctx)
 
 static enum scx_test_status run_leak(void *ctx)
 {
-	return expect_reject("leak_ops", NULL, "Unreleased reference");
+	/* The get hands out a reference, which the verifier tracks. */
+	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_get_idle_cpumask",
+		     expect_reject("leak_ops", NULL, "Unreleased reference"),
+		     SCX_TEST_PASS);
+	return SCX_TEST_PASS;
 }
 
 /*
@@ -126,14 +136,20 @@ static enum scx_test_status run_sleep(void *ctx)
 				       "calling kernel function scx_bpf_create_dsq is not allowed");
 	else
 		status = expect_reject("sleep_ops", NULL, sleeping);
-	if (status != SCX_TEST_PASS)
-		return status;
-	return expect_reject("nap_ops", NULL, sleeping);
+	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_create_dsq", status,
+		     SCX_TEST_PASS);
+	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_create_dsq",
+		     expect_reject("nap_ops", NULL, sleeping), SCX_TEST_PASS);
+	return SCX_TEST_PASS;
 }
 
 static enum scx_test_status run_ctx(void *ctx)
 {
-	return expect_reject(NULL, "ctx_insert", "calling kernel function");
+	/* The insert is the program's one kfunc call. */
+	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_dsq_insert",
+		     expect_reject(NULL, "ctx_insert", "calling kernel function"),
+		     SCX_TEST_PASS);
+	return SCX_TEST_PASS;
 }
 
 static struct scx_test verifier_good_test = {

@@ -57,7 +57,7 @@ static enum scx_test_status run(void *ctx)
 	scx_util_detach(link);
 
 	SCX_EQ(skel->data->uei.kind, SCX_EXIT_UNREG);
-	SCX_EQ(skel->bss->nr_yield, NR_YIELDS);
+	SCX_PROVE_EQ("ops:yield", skel->bss->nr_yield, NR_YIELDS);
 	SCX_EQ(skel->bss->nr_yield_to, 0);
 	SCX_EQ(skel->bss->nr_not_current, 0);
 	return SCX_TEST_PASS;
