@@ -273,6 +273,7 @@ static int check_covers(void)
  */
 static bool add_proofs(const struct scx_test *t, char *why, size_t why_len)
 {
+	size_t n, len = strlen(t->name);
 	char canon[128], *tok, *save;
 	unsigned int i;
 
@@ -298,11 +299,13 @@ static bool add_proofs(const struct scx_test *t, char *why, size_t why_len)
 				 canon);
 			nr_proven++;
 		}
-		if (strstr(proven[i].tests, t->name))
+		/* Two names of one kfunc are one item: name the test once. */
+		n = strlen(proven[i].tests);
+		if (n >= len && !strcmp(proven[i].tests + n - len, t->name) &&
+		    (n == len || proven[i].tests[n - len - 1] == ','))
 			continue;
-		snprintf(proven[i].tests + strlen(proven[i].tests),
-			 sizeof(proven[i].tests) - strlen(proven[i].tests),
-			 "%s%s", proven[i].tests[0] ? "," : "", t->name);
+		snprintf(proven[i].tests + n, sizeof(proven[i].tests) - n,
+			 "%s%s", n ? "," : "", t->name);
 	}
 	return true;
 }
