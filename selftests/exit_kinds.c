@@ -50,10 +50,8 @@ static enum scx_test_status trigger(struct exit_kinds *skel,
 	SCX_EQ(skel->bss->nr_exit, 1);
 	SCX_PROVE_EQ(kind_item, skel->data->uei.kind, kind);
 	SCX_EQ(skel->data->uei.exit_code, code);
-	if (strcmp(skel->data->uei.msg, msg))
-		fprintf(stderr, "# message '%s', expected '%s'\n",
-			skel->data->uei.msg, msg);
-	SCX_PROVE(kfunc_item, !strcmp(skel->data->uei.msg, msg));
+	SCX_PROVE_MSG(kfunc_item, !strcmp(skel->data->uei.msg, msg),
+		      "message '%s', expected '%s'", skel->data->uei.msg, msg);
 	return SCX_TEST_PASS;
 }
 

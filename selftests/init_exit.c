@@ -36,9 +36,8 @@ static enum scx_test_status run(void *ctx)
 	SCX_EQ(skel->data->enabled_at_init, 0);
 	SCX_GT(skel->bss->nr_enabled, 0);
 	SCX_EQ(scx_util_ops_name(name, sizeof(name)), 0);
-	if (strcmp(name, "init_exit_test"))
-		SCX_FAIL("root/ops reads '%s', not init_exit_test", name);
-	SCX_PROVE("field:name", !strcmp(name, "init_exit_test"));
+	SCX_PROVE_MSG("field:name", !strcmp(name, "init_exit_test"),
+		      "root/ops reads '%s', not init_exit_test", name);
 	SCX_EQ(skel->bss->nr_exit, 0);
 
 	scx_util_detach(link);
@@ -101,10 +100,9 @@ static enum scx_test_status run_enq_last(void *ctx)
 	SCX_ASSERT(!scx_util_enabled());
 	scx_util_detach(link);
 	SCX_PROVE_EQ("exit:ERROR", skel->data->uei.kind, SCX_EXIT_ERROR);
-	if (!strstr(skel->data->uei.msg, "ENQ_LAST requires ops.enqueue()"))
-		SCX_FAIL("unexpected message '%s'", skel->data->uei.msg);
-	SCX_PROVE("flag:ENQ_LAST",
-		  strstr(skel->data->uei.msg, "ENQ_LAST requires ops.enqueue()"));
+	SCX_PROVE_MSG("flag:ENQ_LAST",
+		      strstr(skel->data->uei.msg, "ENQ_LAST requires ops.enqueue()"),
+		      "unexpected message '%s'", skel->data->uei.msg);
 	SCX_EQ(skel->bss->nr_init, 1);
 	SCX_EQ(skel->bss->nr_exit, 1);
 	return SCX_TEST_PASS;

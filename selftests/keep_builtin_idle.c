@@ -64,9 +64,8 @@ static enum scx_test_status run(void *arg)
 	ok = skel->data->uei.kind == SCX_EXIT_UNREG && skel->bss->nr_idle &&
 	     skel->bss->nr_busy && skel->bss->nr_picked;
 	keep_builtin_idle__destroy(skel);
-	if (!ok)
-		SCX_FAIL("with KEEP_BUILTIN_IDLE: want UNREG, idle, busy and picks");
-	SCX_PROVE("ops:update_idle kfunc:scx_bpf_pick_idle_cpu", ok);
+	SCX_PROVE_MSG("ops:update_idle kfunc:scx_bpf_pick_idle_cpu", ok,
+		      "with KEEP_BUILTIN_IDLE: want UNREG, idle, busy and picks");
 
 	skel = open_load(false);
 	SCX_ASSERT(skel);
@@ -82,10 +81,9 @@ static enum scx_test_status run(void *arg)
 	ok = uei->kind == SCX_EXIT_ERROR &&
 	     strstr(uei->msg, "built-in idle tracking is disabled");
 	keep_builtin_idle__destroy(skel);
-	if (!ok)
-		SCX_FAIL("without KEEP_BUILTIN_IDLE: want an idle tracking error");
 	/* Picks worked with the flag, and fail without it. */
-	SCX_PROVE("flag:KEEP_BUILTIN_IDLE", ok);
+	SCX_PROVE_MSG("flag:KEEP_BUILTIN_IDLE", ok,
+		      "without KEEP_BUILTIN_IDLE: want an idle tracking error");
 	return SCX_TEST_PASS;
 }
 

@@ -54,12 +54,11 @@ static enum scx_test_status run(void *data)
 	       (unsigned long long)bss->nr_stopping_runnable,
 	       (unsigned long long)bss->nr_quiescent);
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
-	if (bss->nr_bad)
-		printf("%llu transitions out of order, the first from state %u by event %u\n",
-		       (unsigned long long)bss->nr_bad, bss->first_bad >> 8,
-		       bss->first_bad & 0xff);
 	/* Running only when runnable, stopping only when running. */
-	SCX_PROVE_EQ("ops:running ops:stopping", bss->nr_bad, 0);
+	SCX_PROVE_MSG("ops:running ops:stopping", !bss->nr_bad,
+		      "%llu transitions out of order, the first from state %u by event %u",
+		      (unsigned long long)bss->nr_bad, bss->first_bad >> 8,
+		      bss->first_bad & 0xff);
 	/* Each round is at least one wakeup, run and sleep. */
 	SCX_GT(bss->nr_runnable, ROUNDS / 2);
 	SCX_GT(bss->nr_running, ROUNDS / 2);

@@ -92,11 +92,10 @@ static enum scx_test_status run_refused(struct ctx *c)
 {
 	if (!c->load_ret)
 		SCX_FAIL("scx_bpf_dispatch_nr_slots() in ops.enqueue() was accepted");
-	if (!strstr(log_buf, KFUNC_REFUSAL))
-		printf("refused (%d), but the log lacks '%s':\n%s\n",
-		       c->load_ret, KFUNC_REFUSAL, log_buf);
-	SCX_PROVE("verifier:kfunc:scx_bpf_dispatch_nr_slots",
-		  strstr(log_buf, KFUNC_REFUSAL));
+	SCX_PROVE_MSG("verifier:kfunc:scx_bpf_dispatch_nr_slots",
+		      strstr(log_buf, KFUNC_REFUSAL),
+		      "refused (%d), but the log lacks '%s':\n%s",
+		      c->load_ret, KFUNC_REFUSAL, log_buf);
 	printf("refused by the verifier: %s\n", KFUNC_REFUSAL);
 	return SCX_TEST_PASS;
 }
@@ -139,10 +138,9 @@ static enum scx_test_status run(void *data)
 	printf("exit: kind %d, reason '%s', msg '%s'\n", uei->kind,
 	       uei->reason, uei->msg);
 	SCX_PROVE_EQ("exit:ERROR", uei->kind, SCX_EXIT_ERROR);
-	if (!strstr(uei->msg, expected_msg[c->mode]))
-		printf("message '%s' lacks '%s'\n", uei->msg,
-		       expected_msg[c->mode]);
-	SCX_PROVE(msg_proves[c->mode], strstr(uei->msg, expected_msg[c->mode]));
+	SCX_PROVE_MSG(msg_proves[c->mode],
+		      strstr(uei->msg, expected_msg[c->mode]),
+		      "message '%s' lacks '%s'", uei->msg, expected_msg[c->mode]);
 	if (c->mode != MODE_INIT_FAIL)
 		SCX_GT(bss->nr_mistakes, 0);
 	/* Called where it may not be, it returned 0 (~0 before the call). */

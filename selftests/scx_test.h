@@ -120,6 +120,13 @@ do {										\
 #define SCX_GT(__a, __b)		__SCX_CMP(NULL, __a, >, __b)
 
 #define SCX_PROVE(__item, __cond)	__SCX_CHECK(__item, __cond)
+/* SCX_PROVE(), failing with a message of the test's own. */
+#define SCX_PROVE_MSG(__item, __cond, __fmt, __args...)				\
+do {										\
+	if (!(__cond))								\
+		SCX_FAIL(__fmt, ##__args);					\
+	scx_test_proved(__item);						\
+} while (0)
 #define SCX_PROVE_EQ(__item, __a, __b)	__SCX_CMP(__item, __a, ==, __b)
 #define SCX_PROVE_GT(__item, __a, __b)	__SCX_CMP(__item, __a, >, __b)
 

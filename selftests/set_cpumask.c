@@ -66,7 +66,9 @@ static enum scx_test_status run(void *data)
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
 	SCX_EQ(bss->nr_seen, NR_MASKS);
 	for (i = 0; i < NR_MASKS; i++)
-		SCX_PROVE_EQ("ops:set_cpumask", bss->seen[i], masks[i]);
+		SCX_PROVE_MSG("ops:set_cpumask", bss->seen[i] == masks[i],
+			      "step %u: set_cpumask got 0x%llx, expected 0x%llx",
+			      i, (unsigned long long)bss->seen[i], masks[i]);
 	SCX_EQ(bss->nr_mismatch, 0);
 	return SCX_TEST_PASS;
 }

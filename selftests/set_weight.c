@@ -64,10 +64,10 @@ static enum scx_test_status run(void *data)
 	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
 	SCX_EQ(bss->nr_seen, NR_STEPS);
 	for (i = 0; i < NR_STEPS; i++) {
-		if (bss->seen[i] != steps[i].weight)
-			printf("nice %d: set_weight got %u, expected %u\n",
-			       steps[i].nice, bss->seen[i], steps[i].weight);
-		SCX_PROVE_EQ("ops:set_weight", bss->seen[i], steps[i].weight);
+		SCX_PROVE_MSG("ops:set_weight",
+			      bss->seen[i] == steps[i].weight,
+			      "nice %d: set_weight got %u, expected %u",
+			      steps[i].nice, bss->seen[i], steps[i].weight);
 	}
 	SCX_EQ(bss->nr_mismatch, 0);
 	return SCX_TEST_PASS;
