@@ -151,7 +151,9 @@ grep -q '^scx_cpu0: running' "$tmp/over" || fail "scx_cpu0 never ran: $(tail -n 
 [ "$rc" -eq 1 ] || fail "exit status $rc, expected 1"
 grep -Eq '^EXIT: runnable task stall \((.*\[[0-9]+\] failed to run|watchdog failed to check in) for [0-9.]+s\)$' "$tmp/over" ||
 	fail "not a watchdog stall exit: $(grep -a '^EXIT' "$tmp/over")"
-dmesg | grep -q 'sched_ext: BPF scheduler "cpu0" disabled (runnable task stall)' ||
+# Not dmesg | grep -q: under pipefail, dmesg killed by SIGPIPE when grep
+# quits early (the task dump after the line is long) fails the pipe.
+grep -q 'sched_ext: BPF scheduler "cpu0" disabled (runnable task stall)' <(dmesg) ||
 	fail "the kernel did not log the stall"
 state_is disabled || fail "sched_ext is '$(cat "$SCX_SYSFS/state")' at the end"
 taskset -p -c "$all_cpus" $$ >/dev/null
