@@ -182,16 +182,18 @@ static inline u64 scx_hotplug_seq(void)
  * dump, "EXIT: reason", and "NAME: exit kind N" with the enum scx_exit_kind
  * value, which tests match), and free the skeleton.  Evaluate to
  * SCX_OPS_RESTART if the kernel asked us to load again (after CPU hotplug,
- * say), else to the exit status: 1 if the scheduler died of an error, 0 if
- * it was unregistered.
+ * say), else to the exit status: 0 if it was unregistered (by us, by its
+ * BPF side or by the kernel), 1 if it died of an error or was stopped from
+ * outside (SysRq-S, a parent scheduler's exit).
  */
 #define SCX_OPS_EXIT(__skel, __uei_name, __scx_name)				\
 ({										\
 	u64 __ecode = UEI_REPORT(__skel, __uei_name);				\
-	int __ret = UEI_FAILED(__skel, __uei_name);				\
+	int __kind = (__skel)->data->__uei_name.kind;				\
+	int __ret = __kind < SCX_EXIT_UNREG || __kind > SCX_EXIT_UNREG_KERN;	\
 										\
 	fprintf(stderr, "%s: exit kind %d\n", program_invocation_short_name,	\
-		(__skel)->data->__uei_name.kind);				\
+		__kind);							\
 	__scx_name##__destroy(__skel);						\
 	if (UEI_ECODE_RESTART(__ecode)) {					\
 		scx_wait_disabled(SCX_RESTART_WAIT_MS);				\
