@@ -25,7 +25,7 @@ else
 # kernel's BTF and builds no test kernel; KVER=, VMLINUX_BTF= and the VM
 # and test targets keep the test kernel's.
 RUNNING_BTF ?= /sys/kernel/btf/vmlinux
-VM_GOALS := kernel vm vmrun test test-long test-all bench veristat check-docs
+VM_GOALS := kernel vm vmrun test test-long test-all bench matrix veristat check-docs
 ifeq ($(origin VMLINUX_BTF)$(origin KVER)$(filter $(VM_GOALS),$(MAKECMDGOALS)),undefinedundefined)
 VMLINUX_BTF := $(if $(shell grep -qs sched_ext_ops $(RUNNING_BTF) && echo y),$(RUNNING_BTF))
 endif
@@ -116,7 +116,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .DEFAULT_GOAL := all
-.PHONY: all prep help clean install deps kernel vm vmrun selftests coverage test test-long test-all bench bench-compare veristat check-docs FORCE $(SCHEDS)
+.PHONY: all prep help clean install deps kernel vm vmrun selftests coverage test test-long test-all bench matrix bench-compare veristat check-docs FORCE $(SCHEDS)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -229,6 +229,16 @@ bench: all
 		ROUNDS='$(ROUNDS)' WORKLOADS='$(WORKLOADS)' SCALE='$(SCALE)' \
 		PEER='$(PEER)' VM_ARGS='$(VM_ARGS)' $(SRC)/tests/bench/run.sh
 
+# Robustness: every scheduler through soak, reloads, hotplug, a stopped
+# loader and SysRq-S, and soaks on odd topologies (tests/matrix/run.sh).
+# SOAK=, SOAK_ODD=, RELOADS=, CYCLES=, CASES=, TOPOLOGIES=, SCHEDS=; SANITIZE=1 runs
+# the loaders built with the sanitizers.
+matrix: all
+	$(Q)BIN=$(BIN) SOAK='$(SOAK)' SOAK_ODD='$(SOAK_ODD)' RELOADS='$(RELOADS)' \
+		CYCLES='$(CYCLES)' CASES='$(CASES)' TOPOLOGIES='$(TOPOLOGIES)' \
+		SCHEDS='$(if $(filter command line,$(origin SCHEDS)),$(SCHEDS))' \
+		$(SRC)/tests/matrix/run.sh
+
 # What moved between two runs of make bench by more than the spread.
 bench-compare:
 	$(Q)$(SRC)/tests/bench/compare.sh '$(OLD)' '$(NEW)'
@@ -281,6 +291,9 @@ ifneq ($(HAVE_VM),)
 	@echo '  vmrun          run SCHED (scx_simple) with ARGS under load in the VM'
 	@echo '  bench          benchmarks in the VM, each scheduler against the fair class:'
 	@echo '                 [SCHEDS=...] [ROUNDS=3] [WORKLOADS=...] [SCALE=1] [PEER=1]'
+	@echo '  matrix         robustness of every scheduler in the VM: soak, reloads,'
+	@echo '                 hotplug, stopped loader, SysRq-S, odd topologies'
+	@echo '                 [SOAK=60] [RELOADS=50] [CYCLES=20] [CASES=...] [TOPOLOGIES=...]'
 	@echo '  bench-compare OLD=a.csv NEW=b.csv'
 	@echo '                 what moved between two bench.csv by more than the spread'
 	@echo '  veristat       verify every BPF object in the VM, with per-program stats'

@@ -10,7 +10,8 @@
 #   sched_bin NAME           print the path of scheduler NAME in $BIN, or
 #                            fail if it is not built
 #   sched_start LOG CMD...   start CMD with its output in LOG (and on our
-#                            stdout), wait until sched_ext is enabled
+#                            stdout, unless SCHED_QUIET is set), wait
+#                            until sched_ext is enabled
 #   sched_stop [SIGNAL]      stop it (SIGINT by default) and wait until
 #                            sched_ext is disabled; returns its exit status
 #   sched_alive              is the scheduler started last still running?
@@ -61,7 +62,8 @@ sched_start() {
 	fi
 	"$@" >"$SCHED_LOG" 2>&1 &
 	SCHED_PID=$!
-	tail -n +1 -f --pid="$SCHED_PID" "$SCHED_LOG" 2>/dev/null &
+	[ -n "${SCHED_QUIET:-}" ] ||
+		tail -n +1 -f --pid="$SCHED_PID" "$SCHED_LOG" 2>/dev/null &
 	# Under TCG, loading and verifying a scheduler takes seconds.
 	if ! wait_for 60 enabled_or_dead || ! state_is enabled; then
 		fail "$(basename "$1") did not enable within 60 s (state: $(cat $SCX_SYSFS/state))"
