@@ -10,8 +10,8 @@
 #   soak     SOAK s (default 60) of stress-ng's cpu, fork, switch, yield,
 #            pipe and vm stressors, plus a task pinned to each CPU that
 #            wakes every 50 ms.  The scheduler stays enabled, every pinned
-#            task keeps running, its
-#            stats move, stress-ng finishes, and SIGINT ends it cleanly.
+#            task keeps running, its stats move, stress-ng finishes, and
+#            SIGINT ends it cleanly.
 #   reload   RELOADS times (default 50) under load: load, print stats once,
 #            SIGINT.  Afterwards no BPF program, map or link is left over,
 #            and unreclaimable slab has not grown beyond noise.
@@ -75,7 +75,7 @@ at_exit online_all
 ticker() {
 	local n=0
 
-	# Not $1.fifo: pins() reads every pin.N* file.
+	# Not $1.fifo, though pins() reads regular files only.
 	mkfifo "$1-fifo" && exec 3<>"$1-fifo"
 	while :; do
 		read -r -t 0.05 -u 3 _
@@ -270,10 +270,11 @@ case_soak() {
 }
 
 case_reload() {
-	local n=${RELOADS:-50} i before after slab0 slab1 stray
+	local n=${RELOADS:-50} i before after slab0 slab1 maps0 maps1
 
 	echo 3 >/proc/sys/vm/drop_caches
 	before=$(objects)
+	maps0=$("$bpftool" map show | grep -o '^[0-9]*: [a-z_]* *name [^ ]*')
 	slab0=$(slab_kb)
 	load_start 900
 	for i in $(seq "$n"); do
@@ -292,8 +293,9 @@ case_reload() {
 	echo "reload: $i loads; BPF progs maps links before: $before, after: $after;" \
 		"SUnreclaim ${slab0} kB -> ${slab1} kB ($((slab1 - slab0)) kB)"
 	[ "$before" = "$after" ] || {
-		stray=$("$bpftool" prog show | grep -E '^[0-9]+: struct_ops' | head -n 3)
-		fail "BPF objects left over after $i reloads (progs maps links): $before -> $after ${stray:+: $stray}"
+		maps1=$("$bpftool" map show | grep -o '^[0-9]*: [a-z_]* *name [^ ]*')
+		fail "BPF objects left over after $i reloads (progs maps links): $before -> $after;" \
+			"maps before: ${maps0//$'\n'/, }; after: ${maps1//$'\n'/, }"
 	}
 	# Noise: slab of the VM itself, stress-ng and the log; a leak of a
 	# scheduler's maps and programs is tens of kB per load.
@@ -303,7 +305,7 @@ case_reload() {
 
 # hotplug_outcome WHAT END: a scheduler with ops.cpu_offline() ($handles)
 # stayed loaded through WHAT; one without it restarted and was back within
-# 10 s of END.
+# 10 s of END, plus twice LOAD_S.
 hotplug_outcome() {
 	if [ "$handles" -eq 1 ]; then
 		echo "$1; has ops.cpu_offline(): must stay loaded"
