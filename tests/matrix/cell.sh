@@ -245,6 +245,20 @@ still_ours() {
 	sched_alive && [ "$state" = enabled ] && [ "$ops" = "$OPS" ]
 }
 
+# exits_with WHAT REASON: after WHAT, the loader exits by itself within
+# 30 s, with status 1 and "EXIT: REASON".
+exits_with() {
+	local pid=$SCHED_PID status
+
+	wait_for 30 eval '! sched_alive' || fail "the loader did not exit after $1"
+	wait "$pid"
+	status=$?
+	SCHED_PID=
+	[ "$status" -eq 1 ] || fail "exit status $status after $1, expected 1"
+	grep -aq "^EXIT: $2" "$log" ||
+		fail "no 'EXIT: $2'; it said: $(grep -a '^EXIT' "$log")"
+}
+
 case_soak() {
 	local soak=${SOAK:-60} first end
 
@@ -363,7 +377,7 @@ case_plugin() {
 }
 
 case_stop() {
-	local wait_ms user=0 pid status maps
+	local wait_ms user=0 pid maps
 
 	start -i 1
 	wait_ms=$((2 * $(timeout_ms)))
@@ -387,31 +401,16 @@ case_stop() {
 			fail "still enabled $((wait_ms / 1000)) s after SIGSTOP"
 		pins_check "after the ejection"
 		kill -CONT "$pid"
-		wait_for 30 eval '! sched_alive' || fail "the loader did not exit after SIGCONT"
-		wait "$pid"
-		status=$?
-		SCHED_PID=
-		[ "$status" -eq 1 ] || fail "loader exit status $status, expected 1"
-		grep -aq '^EXIT: runnable task stall' "$log" ||
-			fail "no 'EXIT: runnable task stall'; it said: $(grep -a '^EXIT' "$log")"
+		exits_with "SIGCONT" "runnable task stall"
 	fi
 	load_done 60
 }
 
 case_sysrq() {
-	local status pid
-
 	start -i 1
 	load_start 20
-	pid=$SCHED_PID
 	echo S >/proc/sysrq-trigger
-	wait_for 30 eval '! sched_alive' || fail "the loader did not exit after SysRq-S"
-	wait "$pid"
-	status=$?
-	SCHED_PID=
-	[ "$status" -eq 1 ] || fail "exit status $status after SysRq-S, expected 1"
-	grep -aq '^EXIT: disabled by sysrq-S' "$log" ||
-		fail "no 'EXIT: disabled by sysrq-S'; it said: $(grep -a '^EXIT' "$log")"
+	exits_with "SysRq-S" "disabled by sysrq-S"
 	state_is disabled || fail "sched_ext is '$(cat "$SCX_SYSFS"/state)'"
 	pins_check "after SysRq-S"
 	load_done 60
