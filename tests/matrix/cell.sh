@@ -50,7 +50,7 @@ at_exit rm -rf "$tmp"
 at_exit kill_spawned
 log=$tmp/sched.log
 
-[ -x "$sched" ] || { fail "$sched is not built"; finish; }
+[ -x "$sched" ] || { fail "$sched is not built (make; build/san: make SANITIZE=1)"; finish; }
 [ -x "$bpftool" ] || { fail "$bpftool is not built (make)"; finish; }
 command -v stress-ng >/dev/null || { fail "stress-ng is missing (vm/install-deps.sh)"; finish; }
 
@@ -89,6 +89,15 @@ ticker() {
 load_start() {
 	local cpu
 
+	# The tickers first: under stress-ng's fork stressor, each exec of
+	# taskset takes seconds in a TCG guest.
+	for cpu in $(seq 0 $((ncpus - 1))); do
+		grep -qs 1 "/sys/devices/system/cpu/cpu$cpu/online" ||
+			[ "$cpu" -eq 0 ] || continue
+		taskset -c "$cpu" true || continue
+		(taskset -p -c "$cpu" "$BASHPID" >/dev/null && ticker "$tmp/pin.$cpu") &
+		SPAWNED+=($!)
+	done
 	# One of each: under TCG, four vCPUs share one host core.  The vm
 	# stressor keeps its mapping (--vm-keep): remapping it all the time
 	# makes TLB shootdowns, which TCG makes very slow.
@@ -97,13 +106,6 @@ load_start() {
 		</dev/null >"$tmp/stress" 2>&1) &
 	STRESS_PID=$!
 	SPAWNED+=("$STRESS_PID")
-	for cpu in $(seq 0 $((ncpus - 1))); do
-		grep -qs 1 "/sys/devices/system/cpu/cpu$cpu/online" ||
-			[ "$cpu" -eq 0 ] || continue
-		taskset -c "$cpu" true || continue
-		(taskset -p -c "$cpu" "$BASHPID" >/dev/null && ticker "$tmp/pin.$cpu") &
-		SPAWNED+=($!)
-	done
 }
 
 stress_gone() {
@@ -191,10 +193,18 @@ timeout_ms() {
 	echo "$t"
 }
 
+# The maps now, "ID: TYPE name NAME" each, but those the tools make for
+# themselves and free later: bpftool's pid_iter.rodata (how it finds each
+# object's owner) and libbpf's feature probes (libbpf_det_bind, ...).
+maps() {
+	"$bpftool" map show | grep -o '^[0-9]*: [a-z_]* *name [^ ]*' |
+		grep -v ' name \(pid_iter\.\|libbpf_\)'
+}
+
 # BPF objects now, "progs maps links".
 objects() {
 	echo "$("$bpftool" prog show | grep -c '^[0-9]*:')" \
-		"$("$bpftool" map show | grep -c '^[0-9]*:')" \
+		"$(maps | grep -c .)" \
 		"$("$bpftool" link show | grep -c '^[0-9]*:')"
 }
 
@@ -288,7 +298,7 @@ case_reload() {
 
 	echo 3 >/proc/sys/vm/drop_caches
 	before=$(objects)
-	maps0=$("$bpftool" map show | grep -o '^[0-9]*: [a-z_]* *name [^ ]*')
+	maps0=$(maps)
 	slab0=$(slab_kb)
 	load_start 900
 	for i in $(seq "$n"); do
@@ -307,7 +317,7 @@ case_reload() {
 	echo "reload: $i loads; BPF progs maps links before: $before, after: $after;" \
 		"SUnreclaim ${slab0} kB -> ${slab1} kB ($((slab1 - slab0)) kB)"
 	[ "$before" = "$after" ] || {
-		maps1=$("$bpftool" map show | grep -o '^[0-9]*: [a-z_]* *name [^ ]*')
+		maps1=$(maps)
 		fail "BPF objects left over after $i reloads (progs maps links): $before -> $after;" \
 			"maps before: ${maps0//$'\n'/, }; after: ${maps1//$'\n'/, }"
 	}
