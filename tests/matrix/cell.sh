@@ -50,9 +50,19 @@ at_exit rm -rf "$tmp"
 at_exit kill_spawned
 log=$tmp/sched.log
 
-[ -x "$sched" ] || { fail "$sched is not built (make; build/san: make SANITIZE=1)"; finish; }
-[ -x "$bpftool" ] || { fail "$bpftool is not built (make)"; finish; }
-command -v stress-ng >/dev/null || { fail "stress-ng is missing (vm/install-deps.sh)"; finish; }
+# cell_end: the cell is over, early or not.  A loader built with
+# SANITIZE=1 reports to its stderr, our log, and may have died of it.
+cell_end() {
+	local san
+
+	san=$(grep -a -E -m 3 'Sanitizer|runtime error:' "$log" 2>/dev/null)
+	[ -z "$san" ] || fail "a sanitizer report: $san"
+	finish
+}
+
+[ -x "$sched" ] || { fail "$sched is not built (make; build/san: make SANITIZE=1)"; cell_end; }
+[ -x "$bpftool" ] || { fail "$bpftool is not built (make)"; cell_end; }
+command -v stress-ng >/dev/null || { fail "stress-ng is missing (vm/install-deps.sh)"; cell_end; }
 
 # note WHAT: a step, with the seconds since the cell began.
 note() {
@@ -114,8 +124,20 @@ stress_gone() {
 
 # load_done SECONDS: stress-ng ends within SECONDS s of its own timeout.
 load_done() {
-	wait_for "$1" stress_gone ||
-		{ fail "stress-ng did not finish within $1 s of its timeout"; return 1; }
+	local t0=$SECONDS p
+
+	wait_for "$1" stress_gone && return 0
+	fail "stress-ng did not finish within $1 s of its timeout;" \
+		"PID STATE WCHAN of its processes: $(ps -C stress-ng -o pid=,stat=,wchan= | tr -s ' \n' ' ')"
+	for p in $(pgrep -x stress-ng); do
+		echo "stress-ng $p, in the kernel:"
+		head -n 12 "/proc/$p/stack"
+	done
+	# How late it ends, for the report.
+	wait_for 240 stress_gone &&
+		echo "stress-ng ended after $((SECONDS - t0)) s of waiting"
+	tail -n 3 "$tmp/stress"
+	return 1
 }
 
 # pins: each pinned ticker's count, "CPU:N".
@@ -221,7 +243,7 @@ slab_kb() {
 start() {
 	local t0=$SECONDS
 
-	sched_start "$log" "$sched" "$@" || finish
+	sched_start "$log" "$sched" "$@" || cell_end
 	OPS=$(cat "$SCX_SYSFS"/root/ops)
 	LOAD_S=${LOAD_S:-$((SECONDS - t0))}
 	note "$OPS enabled in $((SECONDS - t0)) s"
@@ -260,7 +282,8 @@ still_ours() {
 exits_with() {
 	local pid=$SCHED_PID status
 
-	wait_for 30 eval '! sched_alive' || fail "the loader did not exit after $1"
+	wait_for 30 eval '! sched_alive' ||
+		{ fail "the loader did not exit after $1"; return 1; }
 	wait "$pid"
 	status=$?
 	SCHED_PID=
@@ -281,7 +304,7 @@ case_soak() {
 	while [ "$SECONDS" -lt "$end" ] && still_ours; do
 		sleep 1
 	done
-	still_ours || { fail "not enabled $((soak - end + SECONDS)) s into the soak"; finish; }
+	still_ours || { fail "not enabled $((soak - end + SECONDS)) s into the soak"; cell_end; }
 	note "soaked"
 	pins_check "at the end of the soak"
 	load_done 60
@@ -373,13 +396,13 @@ case_plugin() {
 	local f
 
 	f=$(grep -L 1 /sys/devices/system/cpu/cpu[1-9]*/online 2>/dev/null | head -n 1)
-	[ -n "$f" ] || { fail "every CPU is online: boot with -a maxcpus=N"; finish; }
+	[ -n "$f" ] || { fail "every CPU is online: boot with -a maxcpus=N"; cell_end; }
 	load_start 900
 	start -i 1
 	handles=0
 	has_op cpu_offline && handles=1
 	pins_check "before the new CPU"
-	echo 1 >"$f" || { fail "${f%/online} did not come up"; finish; }
+	echo 1 >"$f" || { fail "${f%/online} did not come up"; cell_end; }
 	hotplug_outcome "${f%/online} coming up" "$SECONDS"
 	pins_check "with the new CPU"
 	kill_spawned
@@ -430,7 +453,4 @@ case $case in
 soak | reload | hotplug | plugin | stop | sysrq) "case_$case" ;;
 *) echo "unknown case '$case': soak, reload, hotplug, plugin, stop or sysrq" >&2; exit 2 ;;
 esac
-# A loader built with SANITIZE=1 reports to its stderr, our log.
-san=$(grep -a -E -m 3 'Sanitizer|runtime error:' "$log" 2>/dev/null)
-[ -z "$san" ] || fail "a sanitizer report: $san"
-finish
+cell_end
