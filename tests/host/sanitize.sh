@@ -6,7 +6,7 @@
 # them into build/san (build/KVER/san), and the checks of
 # tests/host/loader-errors.sh and tests/host/bad-values.sh pass with them,
 # with no sanitizer report.
-# tests/vm/sanitize.sh then runs each under load in the VM.
+# tests/vm/matrix.sh then soaks each under load in the VM.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/assert.sh
