@@ -66,7 +66,8 @@ sched_start() {
 		tail -n +1 -f --pid="$SCHED_PID" "$SCHED_LOG" 2>/dev/null &
 	# Under TCG, loading and verifying a scheduler takes seconds.
 	if ! wait_for 60 enabled_or_dead || ! state_is enabled; then
-		fail "$(basename "$1") did not enable within 60 s (state: $(cat $SCX_SYSFS/state))"
+		# Quiet, the loader's output is not on ours: its last line.
+		fail "$(basename "$1") did not enable within 60 s (state: $(cat $SCX_SYSFS/state))${SCHED_QUIET:+; it said: $(tail -n 1 "$SCHED_LOG")}"
 		sched_stop INT >/dev/null
 		return 1
 	fi

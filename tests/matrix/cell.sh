@@ -69,15 +69,18 @@ note() {
 	echo "$SECONDS s: $*"
 }
 
-# All CPUs come back, whatever a case did to them.
-online_all() {
+# The CPUs online when the cell began come back, whatever a case did to
+# them.  Only those: a sparse boot's other CPUs stay down for the plugin
+# case after it.
+cpus_up=$(grep -l 1 /sys/devices/system/cpu/cpu[1-9]*/online 2>/dev/null)
+online_again() {
 	local f
 
-	for f in /sys/devices/system/cpu/cpu[1-9]*/online; do
-		[ -w "$f" ] && echo 1 >"$f" 2>/dev/null
+	for f in $cpus_up; do
+		echo 1 >"$f" 2>/dev/null
 	done
 }
-at_exit online_all
+at_exit online_again
 
 # ticker FILE: a task that wakes every 50 ms and counts its rounds into
 # FILE, with builtins only (under a loaded TCG guest every exec costs).  A
