@@ -107,15 +107,6 @@ static const char *const cid_form_kfuncs[] = {
 	"scx_bpf_cid_override",
 };
 
-static int run_prog(struct bpf_program *prog)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int ret;
-
-	ret = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	return ret ? ret : (int)opts.retval;
-}
-
 /* A sysfs CPU list such as "0-3" or "0,2-3" as a mask; 0 if unreadable. */
 static uint64_t read_cpu_list(const char *path)
 {
@@ -275,7 +266,7 @@ static void check_map(struct ctx *c, bool again)
 	int cpu, cid, lvl, nr_possible = __builtin_popcountll(c->possible);
 
 	bss->possible_bits = c->possible;
-	SCX_EQ(run_prog(c->skel->progs.probe_map), 0);
+	SCX_EQ(scx_util_run_prog(c->skel->progs.probe_map), 0);
 	check_alive(c);
 	SCX_PROVE_EQ("kfunc:scx_bpf_nr_cids", bss->nr_cids, nr_possible);
 	/* A cpu-form scheduler has no arena: no online cmask either. */
@@ -344,7 +335,7 @@ static pid_t spawn_on(int cpu, int (*fn)(void *), void *arg)
 static void probe_task(struct ctx *c, pid_t pid)
 {
 	c->skel->bss->task_pid = pid;
-	SCX_EQ(run_prog(c->skel->progs.probe_task), 0);
+	SCX_EQ(scx_util_run_prog(c->skel->progs.probe_task), 0);
 }
 
 /*
@@ -362,7 +353,7 @@ static int kick_rounds(struct ctx *c, int cpu, int how, int rounds)
 	bss->kick_cid_arg = bss->cpu_to_cid[cpu];
 	for (i = 0; i < rounds; i++) {
 		before = bss->nr_dispatch[cpu];
-		SCX_EQ(run_prog(c->skel->progs.kick), 0);
+		SCX_EQ(scx_util_run_prog(c->skel->progs.kick), 0);
 		if (SCX_WAIT_FOR(bss->nr_dispatch[cpu] > before, KICK_WAIT_MS))
 			hits++;
 		/* Let a late dispatch land before the next round. */
@@ -529,7 +520,7 @@ static enum scx_test_status run(void *arg)
 	/* A kworker may hold the CPU for a moment: wait for the spinner. */
 	bss->curr_cid = e->cid_of[OFF_CPU];
 	bss->curr_cpu = OFF_CPU;
-	ok = SCX_WAIT_FOR(!run_prog(c->skel->progs.probe_curr) &&
+	ok = SCX_WAIT_FOR(!scx_util_run_prog(c->skel->progs.probe_curr) &&
 			  bss->cpu_curr_pid == c->spinner &&
 			  bss->cid_curr_pid == c->spinner, 3000);
 	printf("curr at cid %d: pid %d; at CPU %d: pid %d; spinner %d\n",
@@ -636,7 +627,7 @@ static enum scx_test_status run_form(void *arg)
 
 	/* The kernel answers by our mapping, and keeps no topology of its own. */
 	bss->possible_bits = c->possible;
-	SCX_EQ(run_prog(c->skel->progs.probe_map), 0);
+	SCX_EQ(scx_util_run_prog(c->skel->progs.probe_map), 0);
 	check_alive(c);
 	SCX_EQ(bss->nr_cids, nr);
 	printf("cid cpu (expected)  core/llc/node cid  shard cid/idx\n");

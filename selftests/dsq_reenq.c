@@ -53,19 +53,10 @@ static enum scx_test_status setup(void **ctxp)
 	return SCX_TEST_PASS;
 }
 
-static int run_prog(struct bpf_program *prog)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int ret;
-
-	ret = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	return ret ? ret : (int)opts.retval;
-}
-
 /* How many tasks PARK_DSQ holds, as the kernel counts them. */
 static long long nr_queued(struct ctx *c)
 {
-	if (run_prog(c->skel->progs.count_parked))
+	if (scx_util_run_prog(c->skel->progs.count_parked))
 		return -1;
 	return c->skel->bss->queued_after;
 }
@@ -123,7 +114,7 @@ static struct bpf_link *park_and_reenq(struct ctx *c, bool misuse)
 	 */
 	for (i = 0; i < NR_PARKED; i++)
 		SCX_EQ(b->nr_reenq[i], 0);
-	if (run_prog(c->skel->progs.reenq_parked)) {
+	if (scx_util_run_prog(c->skel->progs.reenq_parked)) {
 		scx_util_detach(link);
 		SCX_FAIL("the reenq_parked program failed");
 	}
@@ -295,7 +286,7 @@ static struct dsq_reenq *md_round(struct md_ctx *c, int i, u64 flags)
 	link = scx_util_attach(skel->maps.dsq_reenq_ops);
 	if (!link)
 		SCX_FAIL("attach: %s", strerror(errno));
-	seen = SCX_WAIT_FOR(run_prog(skel->progs.hold) == 0 &&
+	seen = SCX_WAIT_FOR(scx_util_run_prog(skel->progs.hold) == 0 &&
 			    skel->bss->nr_cycles, 3000);
 	scx_util_detach(link);
 

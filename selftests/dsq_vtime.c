@@ -25,15 +25,6 @@ struct ctx {
 
 static struct ctx tctx;
 
-static int run_prog(struct bpf_program *prog)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int ret;
-
-	ret = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	return ret ? ret : (int)opts.retval;
-}
-
 /* Is @pid asleep ('S' in /proc/PID/stat)? */
 static bool sleeping(pid_t pid)
 {
@@ -95,8 +86,8 @@ static enum scx_test_status run(void *data)
 		if (!SCX_WAIT_FOR(bss->nr_inserted >= i + 1, 2000))
 			SCX_FAIL("worker %d never reached ops.enqueue()", i);
 	}
-	SCX_EQ(run_prog(c->skel->progs.snapshot), 0);
-	SCX_EQ(run_prog(c->skel->progs.release), 0);
+	SCX_EQ(scx_util_run_prog(c->skel->progs.snapshot), 0);
+	SCX_EQ(scx_util_run_prog(c->skel->progs.release), 0);
 	SCX_ASSERT(SCX_WAIT_FOR(bss->nr_ran >= NR_WORKERS, 5000));
 	scx_util_detach(link);
 

@@ -99,15 +99,6 @@ static enum scx_test_status setup(void **ctxp)
 	return SCX_TEST_PASS;
 }
 
-static int run_prog(struct bpf_program *prog)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int ret;
-
-	ret = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	return ret ? ret : (int)opts.retval;
-}
-
 static int read_timeout(int fd, unsigned int ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -184,7 +175,7 @@ static void run_rounds(struct ctx *c, int l, u64 flags, u64 enq)
 		why = "the spinner never ran on busy_cpu";
 		goto out;
 	}
-	if (run_prog(skel->progs.probe) || !b->ev_ok) {
+	if (scx_util_run_prog(skel->progs.probe) || !b->ev_ok) {
 		why = "cannot read SCX_EV_REENQ_IMMED";
 		goto out;
 	}
@@ -218,7 +209,7 @@ static void run_rounds(struct ctx *c, int l, u64 flags, u64 enq)
 				goto out;
 			}
 			scx_util_sleep_ms(LINGER_MS);
-			if (run_prog(skel->progs.probe)) {
+			if (scx_util_run_prog(skel->progs.probe)) {
 				why = "the probe failed";
 				goto out;
 			}
@@ -236,7 +227,7 @@ static void run_rounds(struct ctx *c, int l, u64 flags, u64 enq)
 					b->queued_busy);
 			/* A kick while a higher class runs there is dropped. */
 			for (k = 0; k < 30; k++) {
-				if (run_prog(skel->progs.kick_busy)) {
+				if (scx_util_run_prog(skel->progs.kick_busy)) {
 					why = "the kick failed";
 					goto out;
 				}
@@ -251,7 +242,7 @@ static void run_rounds(struct ctx *c, int l, u64 flags, u64 enq)
 			goto out;
 		}
 	}
-	if (run_prog(skel->progs.probe))
+	if (scx_util_run_prog(skel->progs.probe))
 		why = "the probe failed";
 	c->ev_after[l] = b->ev_reenq_immed;
 out:

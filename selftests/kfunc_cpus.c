@@ -34,15 +34,6 @@ struct ctx {
 static struct ctx tctx = { .spinner = -1,
 			   .pp = { .pid = -1, .to = -1, .from = -1 } };
 
-static int run_prog(struct bpf_program *prog)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int ret;
-
-	ret = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	return ret ? ret : (int)opts.retval;
-}
-
 /* Count the CPUs in a sysfs list such as "0-3" or "0,2-3". */
 static int count_cpu_list(const char *path)
 {
@@ -96,7 +87,7 @@ static int kick_rounds(struct ctx *c, int cpu, bool do_kick, int rounds)
 	for (i = 0; i < rounds; i++) {
 		before = bss->nr_dispatch[cpu];
 		if (do_kick)
-			SCX_EQ(run_prog(c->skel->progs.kick), 0);
+			SCX_EQ(scx_util_run_prog(c->skel->progs.kick), 0);
 		if (SCX_WAIT_FOR(bss->nr_dispatch[cpu] > before, KICK_WAIT_MS))
 			hits++;
 		/* Let a late dispatch land before the next round. */
@@ -152,7 +143,7 @@ static enum scx_test_status run(void *data)
 	SCX_EQ(scx_util_pingpong_start(&c->pp), 0);
 
 	/* Counts and masks: the offline CPU is possible, not online. */
-	SCX_EQ(run_prog(c->skel->progs.probe_cpus), 0);
+	SCX_EQ(scx_util_run_prog(c->skel->progs.probe_cpus), 0);
 	printf("possible 0x%llx, online 0x%llx\n",
 	       (unsigned long long)bss->possible_bits,
 	       (unsigned long long)bss->online_bits);
@@ -166,11 +157,11 @@ static enum scx_test_status run(void *data)
 
 	/* The spinner runs on CPU 1, the sleeper does not run. */
 	bss->task_pid = c->spinner;
-	SCX_ASSERT(SCX_WAIT_FOR(!run_prog(c->skel->progs.probe_task) &&
+	SCX_ASSERT(SCX_WAIT_FOR(!scx_util_run_prog(c->skel->progs.probe_task) &&
 				bss->task_running, 3000));
 	SCX_PROVE_EQ("kfunc:scx_bpf_task_cpu", bss->task_cpu, SPIN_CPU);
 	bss->task_pid = c->pp.pid;
-	SCX_EQ(run_prog(c->skel->progs.probe_task), 0);
+	SCX_EQ(scx_util_run_prog(c->skel->progs.probe_task), 0);
 	SCX_ASSERT(bss->task_found);
 	SCX_PROVE("kfunc:scx_bpf_task_running", !bss->task_running);
 
@@ -182,7 +173,7 @@ static enum scx_test_status run(void *data)
 	 * both most of the time: an empty SMT mask proves nothing.
 	 */
 	for (i = 0; i < IDLE_PROBES; i++) {
-		SCX_EQ(run_prog(c->skel->progs.probe_cpus), 0);
+		SCX_EQ(scx_util_run_prog(c->skel->progs.probe_cpus), 0);
 		SCX_EQ(bss->smt_bits & (1ULL << SPIN_CPU), 0);
 		SCX_EQ(bss->smt_bits & ~bss->idle_bits, 0);
 		SCX_EQ(bss->idle_bits & (1ULL << OFF_CPU), 0);
@@ -209,9 +200,9 @@ static enum scx_test_status run(void *data)
 	 * woken on the CPU between the two probes).
 	 */
 	bss->pick_from = (1ULL << IDLE_CPU) | (1ULL << OFF_CPU);
-	SCX_ASSERT(SCX_WAIT_FOR(!run_prog(c->skel->progs.probe_cpus) &&
+	SCX_ASSERT(SCX_WAIT_FOR(!scx_util_run_prog(c->skel->progs.probe_cpus) &&
 				(bss->idle_bits & (1ULL << IDLE_CPU)) &&
-				!run_prog(c->skel->progs.probe_pick) &&
+				!scx_util_run_prog(c->skel->progs.probe_pick) &&
 				dat->picked_idle >= 0, 3000));
 	printf("picked idle %d, then any %d\n", dat->picked_idle,
 	       dat->picked_any);
@@ -221,7 +212,7 @@ static enum scx_test_status run(void *data)
 	SCX_ASSERT(dat->picked_any == IDLE_CPU || dat->picked_any == OFF_CPU);
 	/* A mask with only the busy CPU: no idle pick, but any pick works. */
 	bss->pick_from = 1ULL << SPIN_CPU;
-	SCX_EQ(run_prog(c->skel->progs.probe_pick), 0);
+	SCX_EQ(scx_util_run_prog(c->skel->progs.probe_pick), 0);
 	SCX_ASSERT(dat->picked_idle < 0);
 	SCX_EQ(dat->picked_any, SPIN_CPU);
 
@@ -232,8 +223,8 @@ static enum scx_test_status run(void *data)
 	 */
 	bss->kick_target = IDLE_CPU;
 	bss->claim_cpu = IDLE_CPU;
-	SCX_ASSERT(SCX_WAIT_FOR(!run_prog(c->skel->progs.kick) &&
-				!run_prog(c->skel->progs.claim) &&
+	SCX_ASSERT(SCX_WAIT_FOR(!scx_util_run_prog(c->skel->progs.kick) &&
+				!scx_util_run_prog(c->skel->progs.claim) &&
 				bss->claimed_first, 3000));
 	SCX_PROVE("kfunc:scx_bpf_test_and_clear_cpu_idle", !bss->claimed_again);
 
@@ -244,9 +235,9 @@ static enum scx_test_status run(void *data)
 	bss->any_busy_cpu = SPIN_CPU;
 	bss->any_idle_cpu = IDLE_CPU;
 	for (i = 0; i < 200 && bss->nr_any_idle < ANY_PICKS; i++) {
-		SCX_EQ(run_prog(c->skel->progs.kick), 0);
+		SCX_EQ(scx_util_run_prog(c->skel->progs.kick), 0);
 		scx_util_sleep_ms(5);
-		SCX_EQ(run_prog(c->skel->progs.probe_any), 0);
+		SCX_EQ(scx_util_run_prog(c->skel->progs.probe_any), 0);
 	}
 	printf("any pick from {%d, %d}: %llu with %d idle, %llu chose it\n",
 	       SPIN_CPU, IDLE_CPU, (unsigned long long)bss->nr_any_idle,

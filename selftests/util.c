@@ -588,3 +588,12 @@ int scx_util_smt_mask(int cpu, uint64_t *mask)
 	}
 	return 0;
 }
+
+int scx_util_run_prog(struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	int ret;
+
+	ret = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	return ret ? ret : (int)opts.retval;
+}

@@ -73,6 +73,9 @@ bool scx_util_enabled(void);
 /* Quiet libbpf unless SCX_TEST_VERBOSE is set; the runner calls it. */
 void scx_util_libbpf_quiet(void);
 
+/* Run a syscall program once: its return value, or the error running it. */
+int scx_util_run_prog(struct bpf_program *prog);
+
 /* Number of configured and online CPUs. */
 int scx_util_nr_cpus(void);
 bool scx_util_cpu_online(int cpu);
