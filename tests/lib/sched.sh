@@ -11,7 +11,9 @@
 #                            fail if it is not built
 #   sched_start LOG CMD...   start CMD with its output in LOG (and on our
 #                            stdout, unless SCHED_QUIET is set), wait
-#                            until sched_ext is enabled
+#                            until sched_ext is enabled; with
+#                            SCHED_MAY_REFUSE set, returns 3 if CMD
+#                            refused to load as a tool should (below)
 #   sched_stop [SIGNAL]      stop it (SIGINT by default) and wait until
 #                            sched_ext is disabled; returns its exit status
 #   sched_alive              is the scheduler started last still running?
@@ -66,11 +68,26 @@ sched_start() {
 		tail -n +1 -f --pid="$SCHED_PID" "$SCHED_LOG" 2>/dev/null &
 	# Under TCG, loading and verifying a scheduler takes seconds.
 	if ! wait_for 60 enabled_or_dead || ! state_is enabled; then
+		[ -z "${SCHED_MAY_REFUSE:-}" ] || ! sched_refused || return 3
 		# Quiet, the loader's output is not on ours: its last line.
 		fail "$(basename "$1") did not enable within 60 s (state: $(cat $SCX_SYSFS/state))${SCHED_QUIET:+; it said: $(tail -n 1 "$SCHED_LOG")}"
 		sched_stop INT >/dev/null
 		return 1
 	fi
+}
+
+# A clean refusal: the loader exited 1 before sched_ext was enabled, and
+# its only output is one line that says why.
+sched_refused() {
+	local status
+
+	! sched_alive || return 1
+	wait "$SCHED_PID"
+	status=$?
+	SCHED_PID=
+	[ "$status" -eq 1 ] && state_is disabled &&
+		[ "$(wc -l <"$SCHED_LOG")" -eq 1 ] || return 1
+	echo "$test_name: refused to load: $(cat "$SCHED_LOG")"
 }
 
 sched_stop() {

@@ -34,6 +34,10 @@
 #            finishes.
 #
 # Exits 0 if the cell held; each broken property is one "FAIL:" line.
+# With SCHED_MAY_REFUSE set (the odd topologies), a scheduler may refuse
+# one it was not built for, as scx_pair refuses an odd number of CPUs: if
+# it exits 1 before sched_ext is enabled, with one line that says why, the
+# cell exits 3.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 case=${1:-}
@@ -52,11 +56,13 @@ log=$tmp/sched.log
 
 # cell_end: the cell is over, early or not.  A loader built with
 # SANITIZE=1 reports to its stderr, our log, and may have died of it.
+refused=0
 cell_end() {
 	local san
 
 	san=$(grep -a -E -m 3 'Sanitizer|runtime error:' "$log" 2>/dev/null)
 	[ -z "$san" ] || fail "a sanitizer report: $san"
+	[ "$refused" -eq 0 ] || [ "$test_failed" -ne 0 ] || exit 3
 	finish
 }
 
@@ -97,8 +103,24 @@ ticker() {
 	done
 }
 
+# The six stressors are running (stress-ng names each stress-ng-KIND).
+# Builtins only, as in ticker().
+stressing() {
+	local f comm seen=" " n=0
+
+	for f in /proc/[0-9]*/comm; do
+		read -r comm <"$f" 2>/dev/null || continue
+		[[ $comm == stress-ng-* && $seen != *" $comm "* ]] || continue
+		seen+="$comm "
+		n=$((n + 1))
+	done
+	[ "$n" -ge 6 ]
+}
+
 # load_start SECONDS: the stress-ng mix for SECONDS s, and a ticker pinned
-# to each online CPU, counting into $tmp/pin.CPU.
+# to each online CPU, counting into $tmp/pin.CPU.  Returns once the
+# stressors run: stress-ng's timeout counts from then, and its start may
+# take seconds (or, if a case stalls it, as long as the stall).
 load_start() {
 	local cpu
 
@@ -119,17 +141,26 @@ load_start() {
 		</dev/null >"$tmp/stress" 2>&1) &
 	STRESS_PID=$!
 	SPAWNED+=("$STRESS_PID")
+	wait_for 60 stressing ||
+		fail "stress-ng's stressors did not start within 60 s: $(tail -n 2 "$tmp/stress")"
+	STRESS_END=$((SECONDS + $1))
+	note "load started"
 }
 
 stress_gone() {
 	! kill -0 "$STRESS_PID" 2>/dev/null
 }
 
-# load_done SECONDS: stress-ng ends within SECONDS s of its own timeout.
+# load_done SECONDS: stress-ng ends within SECONDS s of its own timeout
+# (not of this call: a case may get here long before that timeout).
 load_done() {
-	local t0=$SECONDS p
+	local p
 
-	wait_for "$1" stress_gone && return 0
+	note "waiting for stress-ng, due to end at $STRESS_END s"
+	if wait_for $((STRESS_END + $1 - SECONDS)) stress_gone; then
+		note "stress-ng ended (due at $STRESS_END s)"
+		return 0
+	fi
 	fail "stress-ng did not finish within $1 s of its timeout;" \
 		"PID STATE WCHAN of its processes: $(ps -C stress-ng -o pid=,stat=,wchan= | tr -s ' \n' ' ')"
 	for p in $(pgrep -x stress-ng); do
@@ -138,7 +169,7 @@ load_done() {
 	done
 	# How late it ends, for the report.
 	wait_for 240 stress_gone &&
-		echo "stress-ng ended after $((SECONDS - t0)) s of waiting"
+		note "stress-ng ended (due at $STRESS_END s)"
 	tail -n 3 "$tmp/stress"
 	return 1
 }
@@ -246,7 +277,12 @@ slab_kb() {
 start() {
 	local t0=$SECONDS
 
-	sched_start "$log" "$sched" "$@" || cell_end
+	sched_start "$log" "$sched" "$@"
+	case $? in
+	0) ;;
+	3) refused=1; cell_end ;;
+	*) cell_end ;;
+	esac
 	OPS=$(cat "$SCX_SYSFS"/root/ops)
 	LOAD_S=${LOAD_S:-$((SECONDS - t0))}
 	note "$OPS enabled in $((SECONDS - t0)) s"
@@ -435,6 +471,7 @@ case_stop() {
 		echo "stop: the BPF side needs user space (a user ring buffer): must be ejected"
 		wait_for $((wait_ms / 1000)) not_enabled ||
 			fail "still enabled $((wait_ms / 1000)) s after SIGSTOP"
+		note "ejected"
 		pins_check "after the ejection"
 		kill -CONT "$pid"
 		exits_with "SIGCONT" "runnable task stall"

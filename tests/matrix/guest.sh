@@ -9,7 +9,9 @@
 #   tests/matrix/guest.sh [-t TOPOLOGY] CASE...
 #
 # SOAK, RELOADS and CYCLES size the cases (see cell.sh), SCHEDS="scx_a
-# scx_b" picks schedulers; TOPOLOGY only labels the table.  Exits 1 if any cell failed.
+# scx_b" picks schedulers; TOPOLOGY only labels the table.  A cell is ok,
+# FAIL, or "refused" where SCHED_MAY_REFUSE lets a scheduler refuse the
+# topology (see cell.sh).  Exits 1 if any cell failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/sched.sh
@@ -17,11 +19,12 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 topology="$(nproc) CPUs"
 [ "${1:-}" != -t ] || { topology=$2; shift 2; }
 [ $# -gt 0 ] || { echo "usage: tests/matrix/guest.sh [-t TOPOLOGY] CASE..." >&2; exit 2; }
-export SCHED_QUIET=1 BIN KVER
+export SCHED_QUIET=1 BIN KVER SCHED_MAY_REFUSE
 
 declare -A cell
 scheds=()
 nr_fail=0
+nr_refused=0
 for s in "$root"/scx_*.bpf.c; do
 	s=$(basename "$s" .bpf.c)
 	[[ " ${SCHEDS:-$s} " == *" $s "* ]] || continue
@@ -41,6 +44,9 @@ for s in "$root"/scx_*.bpf.c; do
 		pkill -KILL -f tests/matrix/cell.sh
 		if [ "$status" -eq 0 ]; then
 			cell[$s.$c]="ok $((SECONDS - start))s"
+		elif [ "$status" -eq 3 ]; then
+			cell[$s.$c]="refused $((SECONDS - start))s"
+			nr_refused=$((nr_refused + 1))
 		else
 			cell[$s.$c]="FAIL $((SECONDS - start))s"
 			nr_fail=$((nr_fail + 1))
@@ -63,5 +69,5 @@ for s in "${scheds[@]}"; do
 	done
 	echo
 done
-echo "matrix: $nr_fail failed cells"
+echo "matrix: $nr_fail failed cells, $nr_refused refused"
 [ "$nr_fail" -eq 0 ]
