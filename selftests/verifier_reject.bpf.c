@@ -7,6 +7,8 @@
  *
  * - leak_ops takes the idle cpumask and never puts it back: every
  *   scx_bpf_get_*_cpumask() must be paired with a put.
+ * - hold_ops does the same with the online cpumask, which goes back with
+ *   scx_bpf_put_cpumask() instead.
  * - sleep_ops creates a DSQ from ops.enqueue(); scx_bpf_create_dsq() may
  *   sleep, so only sleepable operations (ops.init) can call it.  7.3's
  *   verifier refuses this one earlier, for the operation: ops.enqueue() may
@@ -23,14 +25,17 @@ char _license[] SEC("license") = "GPL";
 
 UEI_DEFINE(uei);
 
-s32 idle_seen;
+s32 idle_seen, online_seen;
 
 void BPF_STRUCT_OPS(good_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+	const struct cpumask *online = scx_bpf_get_online_cpumask();
 
 	idle_seen = bpf_cpumask_weight(idle);
+	online_seen = bpf_cpumask_weight(online);
 	scx_bpf_put_idle_cpumask(idle);
+	scx_bpf_put_cpumask(online);
 	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
 }
 
@@ -39,6 +44,14 @@ void BPF_STRUCT_OPS(leak_enqueue, struct task_struct *p, u64 enq_flags)
 	const struct cpumask *idle = scx_bpf_get_idle_cpumask();
 
 	idle_seen = bpf_cpumask_weight(idle);
+	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
+}
+
+void BPF_STRUCT_OPS(hold_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	const struct cpumask *online = scx_bpf_get_online_cpumask();
+
+	online_seen = bpf_cpumask_weight(online);
 	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
 }
 
@@ -77,6 +90,11 @@ SCX_OPS_DEFINE(leak_ops,
 	       .enqueue		= (void *)leak_enqueue,
 	       .exit		= (void *)verifier_reject_exit,
 	       .name		= "verifier_leak");
+
+SCX_OPS_DEFINE(hold_ops,
+	       .enqueue		= (void *)hold_enqueue,
+	       .exit		= (void *)verifier_reject_exit,
+	       .name		= "verifier_hold");
 
 SCX_OPS_DEFINE(sleep_ops,
 	       .enqueue		= (void *)sleep_enqueue,

@@ -93,11 +93,12 @@ static enum scx_test_status run_good(void *ctx)
 		SCX_FAIL("the control was refused: %d", ret);
 	}
 	/*
-	 * verifier_leak's program without its leak: the put released the
-	 * reference the verifier counted.  A no-op at run time, that is all
-	 * there is to prove of it.
+	 * verifier_leak's program without its leak: each put released the
+	 * reference the verifier counted.  No-ops at run time, that is all
+	 * there is to prove of them.
 	 */
-	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_put_idle_cpumask", ret, 0);
+	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_put_idle_cpumask verifier:kfunc:scx_bpf_put_cpumask",
+		     ret, 0);
 	link = scx_util_attach(skel->maps.good_ops);
 	if (!link) {
 		verifier_reject__destroy(skel);
@@ -115,6 +116,9 @@ static enum scx_test_status run_leak(void *ctx)
 	/* The get hands out a reference, which the verifier tracks. */
 	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_get_idle_cpumask",
 		     expect_reject("leak_ops", NULL, "Unreleased reference"),
+		     SCX_TEST_PASS);
+	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_get_online_cpumask",
+		     expect_reject("hold_ops", NULL, "Unreleased reference"),
 		     SCX_TEST_PASS);
 	return SCX_TEST_PASS;
 }
@@ -155,15 +159,15 @@ static enum scx_test_status run_ctx(void *ctx)
 static struct scx_test verifier_good_test = {
 	.name = "verifier_control",
 	.description = "control for the verifier tests: the same scheduler without a mistake loads, attaches and unregisters",
-	.covers = "kfunc:scx_bpf_get_idle_cpumask kfunc:scx_bpf_put_idle_cpumask",
+	.covers = "kfunc:scx_bpf_get_idle_cpumask kfunc:scx_bpf_put_idle_cpumask kfunc:scx_bpf_put_cpumask",
 	.run = run_good,
 };
 REGISTER_SCX_TEST(&verifier_good_test);
 
 static struct scx_test verifier_leak_test = {
 	.name = "verifier_leak",
-	.description = "an idle cpumask taken and never put back is refused by the verifier",
-	.covers = "kfunc:scx_bpf_get_idle_cpumask",
+	.description = "an idle or online cpumask taken and never put back is refused by the verifier",
+	.covers = "kfunc:scx_bpf_get_idle_cpumask kfunc:scx_bpf_get_online_cpumask",
 	.run = run_leak,
 };
 REGISTER_SCX_TEST(&verifier_leak_test);
