@@ -7,6 +7,14 @@
  * show init (weight 100), set_weight (the written weight), prep_move then
  * move (from the old cgroup to the new one) and finally exit, and the
  * worker must see the new cgroup through scx_bpf_task_cgroup().
+ *
+ * cgroup_weight_flag, on 6.12: SCX_OPS_HAS_CGROUP_WEIGHT tells the kernel
+ * that the scheduler honours cpu.weight, and all it changes is a warning.
+ * Without it, each enable with a cgroup below the root logs
+ * 'sched_ext: "cgroup" does not implement cgroup cpu.weight' once.  The
+ * same scheduler is enabled with a cgroup in place twice, without the flag
+ * and with it: the kernel's log must have the warning the first time and
+ * not the second.  7.3 has no such flag (it skips there).
  */
 #include <sys/stat.h>
 #include <unistd.h>
@@ -166,11 +174,110 @@ static void cleanup(void *arg)
 	free(c);
 }
 
+#define WEIGHT_WARNING	"\"cgroup\" does not implement cgroup cpu.weight"
+#define LOG_LEN		(64 << 10)
+
+struct wctx {
+	struct cgroup *skel;
+	struct bpf_link *link;
+	int kmsg;
+	char *log;
+};
+
+static enum scx_test_status setup_weight(void **ctx)
+{
+	struct wctx *c;
+
+	if (!SCX_OPS_HAS_CGROUP_WEIGHT) {
+		printf("kernel lacks SCX_OPS_HAS_CGROUP_WEIGHT (7.3 dropped it)\n");
+		return SCX_TEST_SKIP_KERNEL;
+	}
+	if (access("/sys/fs/cgroup/cgroup.subtree_control", W_OK))
+		return SCX_TEST_SKIP;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return SCX_TEST_FAIL;
+	*ctx = c;
+	c->log = malloc(LOG_LEN);
+	c->kmsg = scx_util_kmsg_open();
+	SCX_ASSERT(c->log);
+	SCX_GT(c->kmsg, -1);
+	/* A cgroup below the root, with the cpu controller. */
+	SCX_EQ(scx_util_cgroup_create("w"), 0);
+	return SCX_TEST_PASS;
+}
+
+/* Enable the scheduler with or without the flag: did the kernel warn? */
+static bool warns(struct wctx *c, bool flag)
+{
+	bool warned;
+
+	c->skel = cgroup__open();
+	SCX_ASSERT(c->skel);
+	if (flag)
+		c->skel->struct_ops.cgroup_ops->flags |=
+			SCX_OPS_HAS_CGROUP_WEIGHT;
+	else
+		c->skel->struct_ops.cgroup_ops->flags &=
+			~SCX_OPS_HAS_CGROUP_WEIGHT;
+	SCX_EQ(SCX_UTIL_LOAD(c->skel, cgroup, cgroup_ops, uei), 0);
+	lseek(c->kmsg, 0, SEEK_END);
+	c->link = scx_util_attach(c->skel->maps.cgroup_ops);
+	if (!c->link)
+		SCX_FAIL("attach: %s", strerror(errno));
+	/* Warned while enabling, before the attach returned. */
+	SCX_EQ(scx_util_kmsg_read(c->kmsg, c->log, LOG_LEN), 0);
+	scx_util_detach(c->link);
+	c->link = NULL;
+	SCX_EQ(c->skel->data->uei.kind, SCX_EXIT_UNREG);
+	cgroup__destroy(c->skel);
+	c->skel = NULL;
+	warned = strstr(c->log, WEIGHT_WARNING);
+	printf("%s the flag: %s\n", flag ? "with" : "without",
+	       warned ? "warned" : "no warning");
+	return warned;
+}
+
+static enum scx_test_status run_weight(void *arg)
+{
+	struct wctx *c = arg;
+
+	/* The control: without the flag, the enable is what warns. */
+	SCX_ASSERT(warns(c, false));
+	SCX_PROVE("flag:HAS_CGROUP_WEIGHT", !warns(c, true));
+	return SCX_TEST_PASS;
+}
+
+static void cleanup_weight(void *arg)
+{
+	struct wctx *c = arg;
+
+	if (c->link)
+		scx_util_detach(c->link);
+	cgroup__destroy(c->skel);
+	if (c->kmsg >= 0)
+		close(c->kmsg);
+	free(c->log);
+	scx_util_cgroup_remove("w");
+	free(c);
+}
+
+static struct scx_test cgroup_weight_test = {
+	.name		= "cgroup_weight_flag",
+	.description	= "6.12: without SCX_OPS_HAS_CGROUP_WEIGHT enabling warns that cpu.weight is not implemented; with it, not",
+	.covers		= "flag:HAS_CGROUP_WEIGHT",
+	.timeout	= 30,
+	.setup		= setup_weight,
+	.run		= run_weight,
+	.cleanup	= cleanup_weight,
+};
+REGISTER_SCX_TEST(&cgroup_weight_test)
+
 static struct scx_test cgroup_test = {
 	.name		= "cgroup",
 	.description	= "cgroup init, set_weight, prep_move, move and exit on real cgroup v2 operations",
 	.covers		=
-		"ops:cgroup_init ops:cgroup_exit ops:cgroup_prep_move ops:cgroup_move ops:cgroup_set_weight flag:HAS_CGROUP_WEIGHT kfunc:scx_bpf_task_cgroup",
+		"ops:cgroup_init ops:cgroup_exit ops:cgroup_prep_move ops:cgroup_move ops:cgroup_set_weight kfunc:scx_bpf_task_cgroup",
 	.timeout	= 30,
 	.setup		= setup,
 	.run		= run,

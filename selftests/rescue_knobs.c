@@ -82,7 +82,6 @@
 #include "scx_test.h"
 #include "util.h"
 
-#define KMSG		"/dev/kmsg"
 #define LOG_LEN		(64 << 10)
 #define MAX_CIDS	64	/* as in rescue_knobs.bpf.c */
 #define NAME		"rescue_knobs"	/* ops.name, in the kernel's lines */
@@ -114,34 +113,10 @@ struct rk_case {
 	uint32_t bw_ppt, quantum_us, timeout_ms, shard_size;
 };
 
-/* The kernel's messages since the fd's position, one line each, into @buf. */
 static void kmsg_read(int fd, char *buf, size_t len)
 {
-	size_t used = 0;
-	char rec[4096];
-
-	buf[0] = '\0';
-	for (;;) {
-		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-		char *msg, *nl;
-
-		if (n < 0 && errno == EPIPE)	/* overwritten: go on */
-			continue;
-		if (n <= 0)			/* EAGAIN: no more */
-			break;
-		rec[n] = '\0';
-		/* "PRIO,SEQ,USEC,FLAGS;MESSAGE\n", then " KEY=VALUE" lines */
-		msg = strchr(rec, ';');
-		if (!msg)
-			continue;
-		msg++;
-		nl = strchr(msg, '\n');
-		if (nl)
-			*nl = '\0';
-		used += snprintf(buf + used, len - used, "%s\n", msg);
-		if (used >= len)
-			SCX_FAIL("more kernel log than %zu bytes", len);
-	}
+	if (scx_util_kmsg_read(fd, buf, len))
+		SCX_FAIL("more kernel log than %zu bytes", len);
 }
 
 /* Is @line a whole line of @log? */
@@ -346,10 +321,11 @@ static enum scx_test_status setup(void **ctxp)
 		return SCX_TEST_FAIL;
 	c->hz = hz;
 	c->disable = disable;
-	c->kmsg = open(KMSG, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	c->kmsg = scx_util_kmsg_open();
 	c->log = malloc(LOG_LEN);
 	if (c->kmsg < 0 || !c->log) {
-		fprintf(stderr, "# cannot read %s: %s\n", KMSG, strerror(errno));
+		fprintf(stderr, "# cannot read /dev/kmsg: %s\n",
+			strerror(c->kmsg < 0 ? -c->kmsg : errno));
 		if (c->kmsg >= 0)
 			close(c->kmsg);
 		free(c->log);

@@ -411,6 +411,45 @@ int scx_util_sysrq(char c)
 	return scx_util_write_file("/proc/sysrq-trigger", s);
 }
 
+int scx_util_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+int scx_util_kmsg_read(int fd, char *buf, size_t len)
+{
+	size_t used = 0;
+	char rec[4096];
+
+	buf[0] = '\0';
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		char *msg, *nl;
+
+		if (n < 0 && errno == EPIPE)	/* overwritten: go on */
+			continue;
+		if (n <= 0)			/* EAGAIN: no more */
+			return 0;
+		rec[n] = '\0';
+		/* "PRIO,SEQ,USEC,FLAGS;MESSAGE\n", then " KEY=VALUE" lines */
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = '\0';
+		used += snprintf(buf + used, len - used, "%s\n", msg);
+		if (used >= len)
+			return -ENOSPC;
+	}
+}
+
 void scx_util_cgroup_path(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, SCX_TEST_CGROUP "/%s", name);

@@ -166,6 +166,15 @@ int scx_util_ops_name(char *buf, size_t len);
 int scx_util_sysrq(char c);
 
 /*
+ * The kernel's log.  scx_util_kmsg_open() opens /dev/kmsg at its end (or
+ * returns -errno); scx_util_kmsg_read() then puts what the kernel printed
+ * since, or since the last read or lseek(fd, 0, SEEK_END), into @buf: the
+ * messages alone, one line each.  It returns -ENOSPC if they do not fit.
+ */
+int scx_util_kmsg_open(void);
+int scx_util_kmsg_read(int fd, char *buf, size_t len);
+
+/*
  * Cgroups below SCX_TEST_CGROUP.  scx_util_cgroup_path() writes the path of
  * @name (which may be "a/b") into @buf.  create makes it (and the parent,
  * enabling the cpu controller below it); move writes @pid to its
