@@ -9,6 +9,9 @@
  *   scx_bpf_get_*_cpumask() must be paired with a put.
  * - hold_ops does the same with the online cpumask, which goes back with
  *   scx_bpf_put_cpumask() instead.
+ * - stray_ops starts a walk of a DSQ and never ends it: the iterator holds
+ *   a cursor in the DSQ's list until bpf_iter_scx_dsq_destroy() unlinks it
+ *   (bpf_for_each() calls it on the way out of the loop, a break too).
  * - sleep_ops creates a DSQ from ops.enqueue(); scx_bpf_create_dsq() may
  *   sleep, so only sleepable operations (ops.init) can call it.  7.3's
  *   verifier refuses this one earlier, for the operation: ops.enqueue() may
@@ -25,7 +28,7 @@ char _license[] SEC("license") = "GPL";
 
 UEI_DEFINE(uei);
 
-s32 idle_seen, online_seen;
+s32 idle_seen, online_seen, walked;
 
 void BPF_STRUCT_OPS(good_enqueue, struct task_struct *p, u64 enq_flags)
 {
@@ -45,6 +48,26 @@ void BPF_STRUCT_OPS(leak_enqueue, struct task_struct *p, u64 enq_flags)
 
 	idle_seen = bpf_cpumask_weight(idle);
 	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
+}
+
+/* A walk left by a break, ended by bpf_for_each()'s destroy. */
+void BPF_STRUCT_OPS(good_dispatch, s32 cpu, struct task_struct *prev)
+{
+	struct task_struct *p;
+
+	bpf_for_each(scx_dsq, p, SCX_DSQ_GLOBAL, 0) {
+		walked++;
+		break;
+	}
+}
+
+void BPF_STRUCT_OPS(stray_dispatch, s32 cpu, struct task_struct *prev)
+{
+	struct bpf_iter_scx_dsq it;
+
+	bpf_iter_scx_dsq_new(&it, SCX_DSQ_GLOBAL, 0);
+	if (bpf_iter_scx_dsq_next(&it))
+		walked++;
 }
 
 void BPF_STRUCT_OPS(hold_enqueue, struct task_struct *p, u64 enq_flags)
@@ -83,6 +106,7 @@ void BPF_STRUCT_OPS(verifier_reject_exit, struct scx_exit_info *ei)
 
 SCX_OPS_DEFINE(good_ops,
 	       .enqueue		= (void *)good_enqueue,
+	       .dispatch	= (void *)good_dispatch,
 	       .exit		= (void *)verifier_reject_exit,
 	       .name		= "verifier_good");
 
@@ -95,6 +119,11 @@ SCX_OPS_DEFINE(hold_ops,
 	       .enqueue		= (void *)hold_enqueue,
 	       .exit		= (void *)verifier_reject_exit,
 	       .name		= "verifier_hold");
+
+SCX_OPS_DEFINE(stray_ops,
+	       .dispatch	= (void *)stray_dispatch,
+	       .exit		= (void *)verifier_reject_exit,
+	       .name		= "verifier_stray");
 
 SCX_OPS_DEFINE(sleep_ops,
 	       .enqueue		= (void *)sleep_enqueue,

@@ -93,11 +93,12 @@ static enum scx_test_status run_good(void *ctx)
 		SCX_FAIL("the control was refused: %d", ret);
 	}
 	/*
-	 * verifier_leak's program without its leak: each put released the
-	 * reference the verifier counted.  No-ops at run time, that is all
-	 * there is to prove of them.
+	 * verifier_leak's programs without their leaks: each put, and the
+	 * destroy of the walk, released the reference the verifier counted.
+	 * The puts are no-ops at run time; the destroy unlinks a cursor that
+	 * nothing but a crash would show.  That is all there is to prove.
 	 */
-	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_put_idle_cpumask verifier:kfunc:scx_bpf_put_cpumask",
+	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_put_idle_cpumask verifier:kfunc:scx_bpf_put_cpumask verifier:kfunc:bpf_iter_scx_dsq_destroy",
 		     ret, 0);
 	link = scx_util_attach(skel->maps.good_ops);
 	if (!link) {
@@ -119,6 +120,9 @@ static enum scx_test_status run_leak(void *ctx)
 		     SCX_TEST_PASS);
 	SCX_PROVE_EQ("verifier:kfunc:scx_bpf_get_online_cpumask",
 		     expect_reject("hold_ops", NULL, "Unreleased reference"),
+		     SCX_TEST_PASS);
+	SCX_PROVE_EQ("verifier:kfunc:bpf_iter_scx_dsq_new",
+		     expect_reject("stray_ops", NULL, "Unreleased reference"),
 		     SCX_TEST_PASS);
 	return SCX_TEST_PASS;
 }
@@ -159,15 +163,15 @@ static enum scx_test_status run_ctx(void *ctx)
 static struct scx_test verifier_good_test = {
 	.name = "verifier_control",
 	.description = "control for the verifier tests: the same scheduler without a mistake loads, attaches and unregisters",
-	.covers = "kfunc:scx_bpf_get_idle_cpumask kfunc:scx_bpf_put_idle_cpumask kfunc:scx_bpf_put_cpumask",
+	.covers = "kfunc:scx_bpf_get_idle_cpumask kfunc:scx_bpf_put_idle_cpumask kfunc:scx_bpf_put_cpumask kfunc:bpf_iter_scx_dsq_destroy",
 	.run = run_good,
 };
 REGISTER_SCX_TEST(&verifier_good_test);
 
 static struct scx_test verifier_leak_test = {
 	.name = "verifier_leak",
-	.description = "an idle or online cpumask taken and never put back is refused by the verifier",
-	.covers = "kfunc:scx_bpf_get_idle_cpumask kfunc:scx_bpf_get_online_cpumask",
+	.description = "an idle or online cpumask never put back, or a DSQ walk never ended, is refused by the verifier",
+	.covers = "kfunc:scx_bpf_get_idle_cpumask kfunc:scx_bpf_get_online_cpumask kfunc:bpf_iter_scx_dsq_new",
 	.run = run_leak,
 };
 REGISTER_SCX_TEST(&verifier_leak_test);
