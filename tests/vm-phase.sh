@@ -48,6 +48,7 @@ done
 runner=${RUNNER:-$root/selftests/build/runner}
 if [ -x "$runner" ] && $quick && selected selftests; then
 	out=$(mktemp)
+	start=$SECONDS
 	mark selftests
 	# -S: our test kernel and VM give every test what it needs, so a
 	# skip is a failure here, unless the kernel lacks what it proves.
@@ -57,6 +58,7 @@ if [ -x "$runner" ] && $quick && selected selftests; then
 		t_failed selftests "the runner did not finish"
 	}
 	rm -f "$out"
+	echo "# selftests: $((SECONDS - start)) s"
 fi
 
 echo "vm-phase: $(summary)"
