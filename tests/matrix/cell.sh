@@ -109,7 +109,8 @@ stressing() {
 	local f comm seen=" " n=0
 
 	for f in /proc/[0-9]*/comm; do
-		read -r comm <"$f" 2>/dev/null || continue
+		# A process may be gone by now.
+		{ read -r comm <"$f"; } 2>/dev/null || continue
 		[[ $comm == stress-ng-* && $seen != *" $comm "* ]] || continue
 		seen+="$comm "
 		n=$((n + 1))
@@ -312,8 +313,10 @@ still_ours() {
 	local state ops
 
 	read -r state <"$SCX_SYSFS"/state
-	read -r ops <"$SCX_SYSFS"/root/ops
-	sched_alive && [ "$state" = enabled ] && [ "$ops" = "$OPS" ]
+	[ "$state" = enabled ] || return 1
+	# root/ goes when the scheduler does, maybe since the last read.
+	{ read -r ops <"$SCX_SYSFS"/root/ops; } 2>/dev/null
+	sched_alive && [ "$ops" = "$OPS" ]
 }
 
 # exits_with WHAT REASON: after WHAT, the loader exits by itself within

@@ -7,15 +7,41 @@
 # built.
 #
 #   tests/matrix/guest.sh [-t TOPOLOGY] CASE...
+#   tests/matrix/guest.sh -l CASE...
 #
 # SOAK, RELOADS and CYCLES size the cases (see cell.sh), SCHEDS="scx_a
 # scx_b" picks schedulers; TOPOLOGY only labels the table.  A cell is ok,
 # FAIL, or "refused" where SCHED_MAY_REFUSE lets a scheduler refuse the
-# topology (see cell.sh).  Exits 1 if any cell failed.
+# topology (see cell.sh).  Exits 1 if any cell failed.  -l prints how long
+# the cells of one scheduler may take, in seconds, for the VM's limit.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/sched.sh
 . "$root/tests/lib/sched.sh"
+
+# cell_limit CASE: the most a cell may take under TCG at the sizes given:
+# twice the slowest seen (README), where loading under the load takes up
+# to 45 s, and a hotplug cycle or a restart as long.
+cell_limit() {
+	case $1 in
+	soak) echo $((${SOAK:-60} + 180)) ;;
+	reload) echo $((120 + ${RELOADS:-50} * 100)) ;;
+	hotplug) echo $((300 + ${CYCLES:-20} * 120)) ;;
+	plugin) echo 1200 ;;
+	*) echo 300 ;;
+	esac
+}
+
+if [ "${1:-}" = -l ]; then
+	shift
+	sum=0
+	for c in "$@"; do
+		sum=$((sum + $(cell_limit "$c")))
+	done
+	echo "$sum"
+	exit 0
+fi
+
 topology="$(nproc) CPUs"
 [ "${1:-}" != -t ] || { topology=$2; shift 2; }
 [ $# -gt 0 ] || { echo "usage: tests/matrix/guest.sh [-t TOPOLOGY] CASE..." >&2; exit 2; }
@@ -32,10 +58,9 @@ for s in "$root"/scx_*.bpf.c; do
 	for c in "$@"; do
 		start=$SECONDS
 		echo "matrix: $s $c ($topology, ${KVER:-6.12})"
-		# 2 x 30 s of SIGSTOP or 50 loads take minutes under TCG.
 		# Not from the console: timeout puts the cell in a group of its
 		# own, which the terminal would stop (SIGTTIN) if it read it.
-		timeout -k 5 900 "$root/tests/matrix/cell.sh" "$c" "$BIN/$s" \
+		timeout -k 5 "$(cell_limit "$c")" "$root/tests/matrix/cell.sh" "$c" "$BIN/$s" \
 			</dev/null 2>&1 |
 			sed -u "s/^/  /"
 		status=${PIPESTATUS[0]}

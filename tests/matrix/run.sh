@@ -36,17 +36,27 @@ for s in "$root"/scx_*.bpf.c; do
 	[ -x "$BIN/$s" ] || { echo "matrix: $BIN/$s is not built: run make first" >&2; exit 1; }
 done
 
-# boot LABEL SECONDS VM-OPTIONS... -- CASE...: one VM, the guest's table.
+nsched=0
+for s in "$root"/scx_*.bpf.c; do
+	s=$(basename "$s" .bpf.c)
+	[[ " ${SCHEDS:-$s} " == *" $s "* ]] && nsched=$((nsched + 1))
+done
+
+# boot LABEL VM-OPTIONS... -- CASE...: one VM, the guest's table.  The VM
+# may take what every cell may take (guest.sh -l), and 5 minutes more.
 status=0
 boot() {
-	local label=$1 limit=$2 opts=() start=$SECONDS
+	local label=$1 limit opts=() start=$SECONDS
 
-	shift 2
+	shift
 	while [ "$1" != -- ]; do
 		opts+=("$1")
 		shift
 	done
 	shift
+	limit=$(SOAK=$SOAK RELOADS=$RELOADS CYCLES=$CYCLES \
+		"$root/tests/matrix/guest.sh" -l "$@")
+	limit=$((nsched * limit + 300))
 	echo "# matrix: $label on $KVER: $*"
 	# shellcheck disable=SC2086 # the cases are words
 	"$root/vm/run.sh" "${opts[@]}" -m 2G -t "$limit" -- env BIN="$BIN" \
@@ -60,18 +70,18 @@ for t in $TOPOLOGIES; do
 	case $t in
 	std)
 		# shellcheck disable=SC2086
-		boot "4 CPUs, SMT" 7200 -c 4 -s 1:2:2 -- $CASES
+		boot "4 CPUs, SMT" -c 4 -s 1:2:2 -- $CASES
 		;;
 	numa)
-		SCHED_MAY_REFUSE=1 SOAK=$SOAK_ODD boot "8 CPUs, 2 nodes, SMT" 1800 -c 8 -s 2:2:2 -n 2 -- soak
+		SCHED_MAY_REFUSE=1 SOAK=$SOAK_ODD boot "8 CPUs, 2 nodes, SMT" -c 8 -s 2:2:2 -n 2 -- soak
 		;;
 	one)
-		SCHED_MAY_REFUSE=1 SOAK=$SOAK_ODD boot "1 CPU" 1800 -c 1 -- soak
+		SCHED_MAY_REFUSE=1 SOAK=$SOAK_ODD boot "1 CPU" -c 1 -- soak
 		;;
 	sparse)
 		# Under TCG the guest does not see QEMU's absent CPUs as
 		# hotpluggable: 64 CPUs with 4 brought up at boot instead.
-		SCHED_MAY_REFUSE=1 SOAK=$SOAK_ODD boot "64 possible, 4 up" 1800 -c 64 -a maxcpus=4 -- soak plugin
+		SCHED_MAY_REFUSE=1 SOAK=$SOAK_ODD boot "64 possible, 4 up" -c 64 -a maxcpus=4 -- soak plugin
 		;;
 	*)
 		echo "matrix: unknown topology '$t': std, numa, one or sparse" >&2
