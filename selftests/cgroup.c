@@ -16,7 +16,6 @@
  * and with it: the kernel's log must have the warning the first time and
  * not the second.  7.3 has no such flag (it skips there).
  */
-#include <sys/stat.h>
 #include <unistd.h>
 #include <scx/common.h>
 #include "scx_test.h"
@@ -47,15 +46,6 @@ static int worker(void *arg)
 		usleep(2000);
 	}
 	return 0;
-}
-
-static unsigned long long cgid(const char *name)
-{
-	char path[256];
-	struct stat st;
-
-	scx_util_cgroup_path(path, sizeof(path), name);
-	return stat(path, &st) ? 0 : st.st_ino;
 }
 
 /* Index of the first event of @type about @id after @from, or -1. */
@@ -117,7 +107,7 @@ static enum scx_test_status run(void *arg)
 
 	/* SCX_TEST_CGROUP is level 1, so "a" is level 2: logged. */
 	SCX_EQ(scx_util_cgroup_create("a"), 0);
-	a = cgid("a");
+	a = scx_util_cgroup_id("a");
 	SCX_ASSERT(a);
 	scx_util_cgroup_path(path, sizeof(path), "a/cpu.weight");
 	SCX_EQ(scx_util_write_file(path, "50"), 0);

@@ -13,7 +13,6 @@
  * return, so the log is complete once the last write has returned.
  */
 #include <stdint.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <scx/common.h>
 #include "scx_test.h"
@@ -43,15 +42,6 @@ enum { EV_INIT = 1, EV_BW, EV_IDLE };
 struct ctx {
 	struct cgroup_bw *skel;
 };
-
-static unsigned long long cg_id(const char *name)
-{
-	char path[256];
-	struct stat st;
-
-	scx_util_cgroup_path(path, sizeof(path), name);
-	return stat(path, &st) ? 0 : st.st_ino;
-}
 
 /* Write @val to file @file of test cgroup @cg; 0 or -errno. */
 static int cg_write(const char *cg, const char *file, const char *val)
@@ -134,9 +124,9 @@ static enum scx_test_status run(void *arg)
 	SCX_EQ(cg_write("pre", "cpu.max.burst", "10000"), 0);
 	SCX_EQ(cg_write("pre", "cpu.max", "30000 200000"), 0);
 	SCX_EQ(cg_write("pre", "cpu.idle", "1"), 0);
-	pre = cg_id("pre");
+	pre = scx_util_cgroup_id("pre");
 	SCX_ASSERT(pre);
-	bss->parent_cgid = cg_id("");
+	bss->parent_cgid = scx_util_cgroup_id("");
 	SCX_ASSERT(bss->parent_cgid);
 
 	link = scx_util_attach(c->skel->maps.cgroup_bw_ops);
@@ -144,7 +134,7 @@ static enum scx_test_status run(void *arg)
 		SCX_FAIL("attach: %s", strerror(errno));
 
 	SCX_EQ(scx_util_cgroup_create("bw"), 0);
-	bw = cg_id("bw");
+	bw = scx_util_cgroup_id("bw");
 	SCX_ASSERT(bw);
 	/* Each write changes one value; the others must come along. */
 	SCX_EQ(cg_write("bw", "cpu.max.burst", "20000"), 0);

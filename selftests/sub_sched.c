@@ -46,7 +46,6 @@
  * 6.12 has no sub-schedulers: both tests skip there.
  */
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <scx/common.h>
 #include "scx_test.h"
@@ -108,15 +107,6 @@ static const char *const kfuncs[] = {
 	"scx_bpf_sub_caps", "scx_bpf_sub_kill_bstr", "scx_bpf_cid_to_cpu",
 };
 
-static u64 cgroup_id(const char *name)
-{
-	char path[256];
-	struct stat st;
-
-	scx_util_cgroup_path(path, sizeof(path), name);
-	return stat(path, &st) ? 0 : st.st_ino;
-}
-
 /*
  * Unregister the sub.  Workers forked after the attach hold the link's fd
  * too: detach explicitly.  The kernel has run ops.exit() on return.
@@ -165,7 +155,7 @@ static enum scx_test_status setup_common(void **ctxp, bool rescue)
 	*ctxp = c;
 
 	SCX_EQ(scx_util_cgroup_create(CG), 0);
-	c->cgid = cgroup_id(CG);
+	c->cgid = scx_util_cgroup_id(CG);
 	SCX_ASSERT(c->cgid > 1);
 	snprintf(c->sysfs, sizeof(c->sysfs),
 		 SCX_SYSFS "/root/sub/sub-%llu", (unsigned long long)c->cgid);

@@ -470,6 +470,15 @@ int scx_util_cgroup_create(const char *name)
 	return 0;
 }
 
+unsigned long long scx_util_cgroup_id(const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	scx_util_cgroup_path(path, sizeof(path), name);
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
 int scx_util_cgroup_move(const char *name, pid_t pid)
 {
 	char path[256], buf[32];

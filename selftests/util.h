@@ -184,6 +184,8 @@ void scx_util_cgroup_path(char *buf, size_t len, const char *name);
 int scx_util_cgroup_create(const char *name);
 int scx_util_cgroup_move(const char *name, pid_t pid);
 int scx_util_cgroup_remove(const char *name);
+/* Its id (the directory's inode, as the kernel's cgroup id), 0 if none. */
+unsigned long long scx_util_cgroup_id(const char *name);
 /* Remove SCX_TEST_CGROUP and everything below it; the runner calls it. */
 void scx_util_cgroup_cleanup(void);
 
