@@ -79,7 +79,7 @@ while getopts "c:s:p:m:n:a:t:k:e:T:h" opt; do
 	n) nodes=$OPTARG ;;
 	a) append=$OPTARG ;;
 	t) timeout=$OPTARG ;;
-	k) kernel=$OPTARG ;;
+	k) kernel=$OPTARG kernel_opt=1 ;;
 	e) shell_cmd=$OPTARG ;;
 	T) tcg_threads=$OPTARG ;;
 	h) usage; exit 0 ;;
@@ -97,6 +97,8 @@ maxcpus=${maxcpus:-$cpus}
 is_num "$timeout" || die "-t wants seconds, not '$timeout'"
 case $tcg_threads in single | multi) ;; *) die "-T wants single or multi, not '$tcg_threads'" ;; esac
 [ -n "$shell_cmd" ] || [ $# -gt 0 ] || { usage >&2; exit 2; }
+[ -z "${kernel_opt:-}" ] || [ -f "$kernel/bzImage" ] ||
+	die "-k wants a directory with a bzImage, not '$kernel' (for the 7.3 test kernel: KVER=7.3)"
 [ -f "$kernel/bzImage" ] || die "no kernel in $kernel: run 'make kernel KVER=${KVER:-6.12}' first"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: run vm/install-deps.sh"
 case "$PWD$cache" in *[[:space:]]*) die "paths with spaces cannot be passed to the VM" ;; esac

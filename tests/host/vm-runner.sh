@@ -114,4 +114,8 @@ out=$(vm/run.sh -T many -- true 2>&1)
 { [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } || fail "-T many was not refused in one line: $out"
 out=$(vm/run.sh -c 4 -s 1:2:1 -- true 2>&1)
 { [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ]; } || fail "a topology of 2 CPUs for 4 was not refused: $out"
+# -k takes a directory; a kernel version is KVER's.
+out=$(vm/run.sh -k 7.3 -- true 2>&1)
+{ [ $? -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && grep -q 'KVER=7.3' <<<"$out"; } ||
+	fail "-k 7.3 was not refused in one line that points to KVER=7.3: $out"
 finish
