@@ -27,7 +27,7 @@ cell_limit() {
 	soak) echo $((${SOAK:-60} + 180)) ;;
 	reload) echo $((120 + ${RELOADS:-50} * 100)) ;;
 	hotplug) echo $((300 + ${CYCLES:-20} * 120)) ;;
-	plugin) echo 1200 ;;
+	plugin) echo 1400 ;;
 	*) echo 300 ;;
 	esac
 }
