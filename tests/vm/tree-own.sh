@@ -21,7 +21,8 @@ runner=$tree/tools/testing/selftests/sched_ext/runner
 [ -x "$runner" ] || skip "$runner is not built: run the host test host/tree-own first"
 
 # known NAME: how the tree's example NAME fails on its own kernel, if it
-# does; "maybe:" first if it fails only on some runs.
+# does; "maybe:" first if it fails only on some runs, "skip:" first if a
+# failure would take the VM down, and so every test after it.
 known() {
 	case ${KVER:-6.12}:$1 in
 	# 6.12.y enables a scheduler from a kthread worker, so ops.init()
@@ -29,6 +30,11 @@ known() {
 	# which scx_central pins to the central CPU and its init checks.
 	# When the worker happens to be on the central CPU, it passes.
 	6.12:scx_central) echo 'maybe:init from non-central CPU' ;;
+	# Now and then it leaves a runnable task queued while a CPU idles:
+	# CI once saw the RCU grace-period kthread wait 21 s with CPU 0 idle,
+	# twice over, and vm/run.sh stopped the VM as wedged.  Our scx_flatcg
+	# is proven on 6.12 by its own tests and the robustness matrix.
+	6.12:scx_flatcg) echo 'skip:stalls the RCU kthread on an idle CPU now and then' ;;
 	# It keeps arena pointers in task storage; clang 19, the newest
 	# Debian 12 has, dereferences one loaded from there without an
 	# addr_space_cast, and the verifier sees a scalar ("R7 invalid mem
@@ -49,6 +55,10 @@ grep -qE '^PASSED: +[1-9]' <<<"$out" || fail "the tree's own selftests passed no
 for sched in "$tree"/tools/sched_ext/build/bin/scx_*; do
 	name=$(basename "$sched")
 	why=$(known "$name")
+	if [ "${why#skip:}" != "$why" ]; then
+		echo "# the tree's own $name: not run (${why#skip:})"
+		continue
+	fi
 	maybe=false
 	[ "${why#maybe:}" = "$why" ] || maybe=true why=${why#maybe:}
 	echo "# the tree's own $name${why:+ (known to fail: $why)}"
