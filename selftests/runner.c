@@ -534,6 +534,9 @@ static enum scx_test_status run_test(struct scx_test *t, char *why,
 		snprintf(why, why_len, "%s", last_line);
 		return WEXITSTATUS(status);
 	case SCX_TEST_FAIL:
+		/* Unless quiet, the reason was printed with the rest. */
+		if (quiet)
+			snprintf(why, why_len, "%s", last_line);
 		return SCX_TEST_FAIL;
 	default:
 		snprintf(why, why_len, "exited with status %d",
