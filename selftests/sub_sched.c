@@ -78,8 +78,8 @@ enum { CMD_NONE, CMD_REVOKE, CMD_KILL };
 #define PP_CID		0			/* the ping-pong child's */
 #define REVOKE_CID	1
 #define ROUNDS		20
-#define ROUND_MS	1000
-#define WAIT_MS		3000
+#define ROUND_MS	2000
+#define WAIT_MS		5000
 
 /* 7.3's exit kinds that include/scx/common.h does not have. */
 #define EXIT_PARENT		68
